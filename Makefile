@@ -35,7 +35,7 @@ unit: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)
-	$(BIN)/python -m agileds.cli._docs > docs/cli.md
+	$(BIN)/python -m agileds.cli._docs
 
 clean:
 	rm -rf $(VENV) agileds-demo

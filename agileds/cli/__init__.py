@@ -1,5 +1,67 @@
-"""The agileds command line (placeholder until the CLI lands)."""
+"""The agileds command line: a thin click layer over the library.
+
+Only this package turns errors into exit codes: 0 success, 1 a verdict failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from agileds import __version__
+from agileds.cli._lazy import LazyGroup
+from agileds.errors import AgileDSError
+
+__all__ = ["cli", "main"]
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("agileds.cli.init:init", "Scaffold a project (with --demo: demo data and tickets)."),
+    "demo": ("agileds.cli.demo:demo", "Run the whole loop on the demo project in DIR."),
+    "ticket": ("agileds.cli.ticket:ticket", "Create, list, show, validate and move tickets."),
+    "backlog": ("agileds.cli.backlog:backlog", "Rank the backlog by value and effort."),
+}
 
 
-def main() -> None:
-    """Entry point of the ``agileds`` console script."""
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="agileds")
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, exists=True),
+    envvar="AGILEDS_PROJECT",
+    help="Project folder (default: the one holding agileds.yaml above the cwd).",
+)
+@click.pass_context
+def cli(ctx: click.Context, project: str | None) -> None:
+    """agileds: agile data science, with tickets as code.
+
+    Tickets in backlog/ declare value, effort and acceptance criteria; 'agileds run'
+    executes them as Optuna sweeps logged to MLflow and decides the criteria.
+    """
+    ctx.obj = {"project": project}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``agileds`` console script: one line per error, exit code 2."""
+    try:
+        code = cli.main(args=argv, prog_name="agileds", standalone_mode=False)
+    except AgileDSError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(2)
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        click.echo(f"error: {exc.format_message()}{hint}", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,5 @@
+"""``python -m agileds``: the same as the ``agileds`` command."""
+
+from agileds.cli import main
+
+main()

@@ -1,0 +1,232 @@
+"""Loading a dataset from CSV or Parquet and checking its target column."""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from agileds.errors import ConfigError, DataError
+
+__all__ = ["TASKS", "check_target", "load_table"]
+
+TASKS = ("binary", "multiclass", "regression")
+"""The tasks a target can define."""
+
+_MAX_CLASSES = 50
+_SHOWN = 20
+
+
+def load_table(path: str | Path) -> pd.DataFrame:
+    """Read a ``.csv`` or ``.parquet`` file into a DataFrame.
+
+    CSV goes through :func:`pandas.read_csv` with its defaults, so an empty field (and the
+    usual markers such as ``NA`` or ``null``) becomes NaN, while a whitespace-only value such
+    as ``"   "`` stays a string. Parquet keeps its values as written, empty strings included.
+    Turning blank strings into nulls is left to feature engineering.
+
+    Args:
+        path: The file; its extension (case-insensitive) picks the reader.
+
+    Returns:
+        The table, with at least one row.
+
+    Raises:
+        DataError: The file is missing, has another extension, cannot be parsed, or has no
+            rows.
+    """
+    source = Path(path)
+    suffix = source.suffix.lower()
+    if source.is_dir():
+        raise DataError(
+            f"{source}: is a directory, not a file; check data.path in the experiment spec"
+        )
+    if suffix not in (".csv", ".parquet"):
+        raise DataError(
+            f"{source}: unsupported file type '{source.suffix or '(none)'}'; "
+            "save the data as .csv or .parquet and point data.path at it"
+        )
+    if not source.is_file():
+        raise DataError(f"{source}: file not found; check data.path in the experiment spec")
+    frame = _read_csv(source) if suffix == ".csv" else _read_parquet(source)
+    if frame.empty:
+        raise DataError(
+            f"{source}: no rows (columns: {_names(frame.columns)}); "
+            "point data.path at a file with data"
+        )
+    return frame
+
+
+def _read_csv(source: Path) -> pd.DataFrame:
+    """Read a CSV file, turning pandas' parse failures into DataError.
+
+    ``index_col=False`` keeps every field a column: a row longer than the header is an
+    error, not a silent index.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(source, index_col=False)
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            f"{source}: file is empty; point data.path at a CSV file with a header and rows"
+        ) from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as error:
+        raise DataError(
+            f"{source}: cannot read as CSV ({_first_line(error)}); "
+            "save it as UTF-8, comma-separated, with one header line"
+        ) from error
+
+
+def _read_parquet(source: Path) -> pd.DataFrame:
+    """Read a Parquet file, turning reader failures into DataError."""
+    if source.stat().st_size == 0:
+        raise DataError(f"{source}: file is empty; point data.path at a Parquet file with rows")
+    try:
+        return pd.read_parquet(source)
+    except (OSError, ValueError) as error:
+        raise DataError(
+            f"{source}: cannot read as Parquet ({_first_line(error)}); "
+            "write it again with pandas.DataFrame.to_parquet"
+        ) from error
+
+
+def check_target(
+    frame: pd.DataFrame,
+    target: str,
+    task: str | None,
+    source: str,
+    *,
+    spec: str | None = None,
+) -> str:
+    """Check that ``target`` can be learned and return its task.
+
+    When ``task`` is None it is inferred: two distinct values make ``binary``; a numeric
+    target with non-integer values or more than 50 distinct values makes ``regression``;
+    otherwise up to 50 classes make ``multiclass``.
+
+    Args:
+        frame: The loaded data.
+        target: Name of the label column.
+        task: ``binary``, ``multiclass``, ``regression``, or None to infer it.
+        source: The data file, as shown to the user, e.g. ``experiments/data/leads.csv``.
+        spec: The experiment spec that names the target, for the fix in messages.
+
+    Returns:
+        The task, given or inferred.
+
+    Raises:
+        ConfigError: ``task`` is not one of :data:`TASKS`.
+        DataError: The target is missing, has nulls, has a single value, or does not fit
+            the task.
+
+    Example:
+        >>> frame = pd.DataFrame({"is_closed": [0, 1, 1, 0]})
+        >>> check_target(frame, "is_closed", None, "leads.csv")
+        'binary'
+    """
+    where = spec or "the experiment spec"
+    if task is not None and task not in TASKS:
+        prefix = f"{spec}: " if spec else ""
+        raise ConfigError(
+            f"{prefix}unknown task '{task}' for target '{target}'; use one of "
+            f"{', '.join(TASKS)}, or leave task out to infer it"
+        )
+    column = _target_column(frame, target, source, where)
+    if column.nunique() < 2:
+        raise DataError(
+            f"{source}: target column '{target}' has {_single(column)}; a model needs at "
+            "least two classes or values; check data.path and data.target"
+        )
+    found = _infer_task(column, source, target) if task is None else task
+    _check_fits(column, target, found, source, where)
+    return found
+
+
+def _target_column(frame: pd.DataFrame, target: str, source: str, where: str) -> pd.Series:
+    """Return the target column, or raise DataError if it is missing or has nulls."""
+    if target not in frame.columns:
+        names = [str(name) for name in frame.columns]
+        close = difflib.get_close_matches(target, names, n=3)
+        hint = f" (did you mean {' or '.join(repr(name) for name in close)}?)" if close else ""
+        raise DataError(
+            f"{source}: target column '{target}' not found{hint}; "
+            f"columns are: {_names(names)}; set data.target in {where}"
+        )
+    column = frame[target]
+    nulls = int(column.isna().sum())
+    if nulls:
+        raise DataError(
+            f"{source}: target column '{target}' is null in {nulls} of {len(column)} rows; "
+            "drop or fill those rows before training"
+        )
+    return column
+
+
+def _infer_task(column: pd.Series, source: str, target: str) -> str:
+    """Infer the task of a target with at least two distinct values and no nulls."""
+    distinct = column.nunique()
+    if distinct == 2:
+        return "binary"
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    if numeric and (distinct > _MAX_CLASSES or not _integral(column)):
+        return "regression"
+    if distinct > _MAX_CLASSES:
+        raise DataError(
+            f"{source}: target column '{target}' has {distinct} distinct non-numeric values, "
+            f"too many classes (at most {_MAX_CLASSES}); choose another target or group them"
+        )
+    return "multiclass"
+
+
+def _check_fits(column: pd.Series, target: str, task: str, source: str, where: str) -> None:
+    """Raise DataError when the target cannot serve the given task."""
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    if task == "regression" and not numeric:
+        raise DataError(
+            f"{source}: target column '{target}' is not numeric (dtype {column.dtype}, "
+            f"e.g. {_show(column.iloc[0])}) but the task is regression; "
+            f"set task: binary or multiclass in {where}, or convert the column to numbers"
+        )
+    classes = column.unique()
+    if task == "binary" and len(classes) > 2:
+        raise DataError(
+            f"{source}: target column '{target}' has {len(classes)} classes "
+            f"({_names(sorted(map(str, classes)))}) but the task is binary; "
+            f"set task: multiclass in {where}, or map the classes to two"
+        )
+
+
+def _single(column: pd.Series) -> str:
+    """Describe a target column with fewer than two distinct values."""
+    if column.empty:
+        return "no rows"
+    return f"the single value {_show(column.iloc[0])} in all {len(column)} rows"
+
+
+def _show(value: object) -> str:
+    """Repr of a value as the user wrote it (``1``, not ``np.int64(1)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _integral(column: pd.Series) -> bool:
+    """Whether every value of a numeric column is a whole number."""
+    values = column.to_numpy(dtype="float64")
+    return bool(((values % 1) == 0).all())
+
+
+def _names(names: Iterable[object]) -> str:
+    """Join column or class names for a message, eliding after the first few."""
+    shown = [str(name) for name in names]
+    more = f", ... ({len(shown) - _SHOWN} more)" if len(shown) > _SHOWN else ""
+    return ", ".join(shown[:_SHOWN]) + more
+
+
+def _first_line(error: BaseException) -> str:
+    """The first line of an exception's message."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

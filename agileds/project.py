@@ -1,0 +1,120 @@
+"""Finding the project: its root, ``agileds.yaml`` settings, folders and store URLs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agileds.errors import ConfigError, ProjectNotFoundError
+
+__all__ = ["CONFIG_NAME", "Project", "Settings", "find_project"]
+
+CONFIG_NAME = "agileds.yaml"
+
+
+class Settings(BaseModel):
+    """The project settings in ``agileds.yaml``; every key is optional."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "agileds-project"
+    model: str = Field(default="model", description="default registered model name")
+    tracking_uri: str = "sqlite:///mlruns/mlflow.db"
+    artifact_location: str = "mlruns/artifacts"
+    optuna_storage: str = "mlruns/optuna.journal"
+    scorer: Literal["ratio", "wsjf", "rice", "ice"] = "ratio"
+    guardrails: dict[str, Any] = Field(default_factory=dict)
+    thresholds: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project on disk: the folder holding ``agileds.yaml``."""
+
+    root: Path
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The validated settings (defaults when ``agileds.yaml`` is empty)."""
+        return load_settings(self.root / CONFIG_NAME)
+
+    @property
+    def backlog_dir(self) -> Path:
+        """``backlog/``: one YAML file per ticket, and ``sprints.yaml``."""
+        return self.root / "backlog"
+
+    @property
+    def experiments_dir(self) -> Path:
+        """``experiments/``: experiment specs and small datasets."""
+        return self.root / "experiments"
+
+    @property
+    def mlruns_dir(self) -> Path:
+        """``mlruns/``: the embedded MLflow and Optuna stores."""
+        return self.root / "mlruns"
+
+    @property
+    def reports_dir(self) -> Path:
+        """``docs/reports/``: generated reports."""
+        return self.root / "docs" / "reports"
+
+    def backlog(self) -> Any:
+        """The project's ticket store (``agileds.tickets.Backlog``)."""
+        from agileds.tickets import Backlog
+
+        return Backlog(self.backlog_dir, self.root)
+
+    def relative(self, path: Path) -> str:
+        """Show ``path`` relative to the project root when it lies inside it."""
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+
+def find_project(start: Path | str | None = None) -> Project:
+    """Find the project holding ``start`` (default: ``$AGILEDS_PROJECT`` or the cwd).
+
+    Raises:
+        ProjectNotFoundError: no ``agileds.yaml`` in ``start`` or any parent.
+    """
+    if start is None:
+        start = os.environ.get("AGILEDS_PROJECT") or Path.cwd()
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return Project(folder)
+    raise ProjectNotFoundError(
+        f"no {CONFIG_NAME} in {here} or its parents; run 'agileds init' there or pass --project DIR"
+    )
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate ``agileds.yaml``.
+
+    Raises:
+        ConfigError: invalid YAML or an invalid setting, with file and line.
+    """
+    from agileds.tickets._yamlio import YamlSyntaxError, key_lines, load_yaml
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = load_yaml(text) or {}
+    except YamlSyntaxError as exc:
+        raise ConfigError(f"{path.name}:{exc.line}: invalid YAML: {exc.problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path.name}:1: settings must be a mapping of keys to values")
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else ""
+        line = key_lines(text).get(key, 1)
+        raise ConfigError(
+            f"{path.name}:{line}: {key}: {err['msg']}, got {err['input']!r}"
+        ) from None

@@ -1,0 +1,199 @@
+"""YAML files the user owns: fast loading with line numbers, atomic writes, comment-keeping edits.
+
+Edits splice new text into the exact span of the node they change, so the user's comments,
+key order and formatting around it are untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "YamlSyntaxError",
+    "atomic_write",
+    "dump_scalar",
+    "key_lines",
+    "load_yaml",
+    "locate",
+    "set_key",
+]
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class YamlSyntaxError(ValueError):
+    """The text is not valid YAML; ``line`` is 1-based."""
+
+    def __init__(self, line: int | None, problem: str) -> None:
+        self.line = line
+        self.problem = problem
+        super().__init__(problem)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text with the safe (C when available) loader.
+
+    Raises:
+        YamlSyntaxError: with the line of the fault.
+    """
+    try:
+        return yaml.load(text, Loader=_Loader)  # a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise YamlSyntaxError(line, f"{exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(None, str(exc)) from None
+
+
+def _top_mapping(text: str) -> yaml.MappingNode | None:
+    node = yaml.compose(text, Loader=_Loader)  # compose only: no objects built
+    return node if isinstance(node, yaml.MappingNode) else None
+
+
+def key_lines(text: str) -> dict[str, Any]:
+    """Map each top-level key to its 1-based line, and list items to theirs.
+
+    Returns ``{"effort": 7, "acceptance": 9, "acceptance[0]": 10, ...}`` for error messages.
+    """
+    root = _top_mapping(text)
+    lines: dict[str, Any] = {}
+    if root is None:
+        return lines
+    for key, value in root.value:
+        lines[str(key.value)] = key.start_mark.line + 1
+        if isinstance(value, yaml.SequenceNode):
+            for i, item in enumerate(value.value):
+                lines[f"{key.value}[{i}]"] = item.start_mark.line + 1
+    return lines
+
+
+def locate(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """Return the 1-based line of the node at ``loc`` (keys and list indexes), or of its
+    deepest existing ancestor; None when the text is not a mapping."""
+    try:
+        node: yaml.Node | None = _top_mapping(text)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        child = _child(node, part)
+        if child is None:
+            break
+        line, node = child
+    return line
+
+
+def _child(node: yaml.Node | None, part: str | int) -> tuple[int, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == str(part):
+                return key.start_mark.line + 1, value
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        item = node.value[part]
+        return item.start_mark.line + 1, item
+    return None
+
+
+def dump_scalar(value: Any) -> str:
+    """Render one value as inline YAML (``todo``, ``3``, ``'a: b'``, ``{text: x}``)."""
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000)
+    return text.removesuffix("\n...\n").strip()
+
+
+def set_key(text: str, key: str, value: Any, *, after: str | None = None) -> str:
+    """Return ``text`` with top-level ``key`` set to ``value``, everything else kept.
+
+    An existing value is replaced in place; a missing key is added after the key ``after``
+    (when present) or at the end of the mapping.
+    """
+    root = _top_mapping(text)
+    if root is None:
+        raise ValueError("not a YAML mapping")
+    rendered = dump_scalar(value)
+    for k, v in root.value:
+        if k.value == key:
+            return _splice(text, v.start_mark.index, v.end_mark.index, rendered, v)
+    return _insert_key(text, root, key, rendered, after)
+
+
+def replace_item(text: str, key: str, index: int, value: Any) -> str:
+    """Return ``text`` with item ``index`` of the top-level list ``key`` replaced by ``value``."""
+    root = _top_mapping(text)
+    for k, v in root.value if root is not None else ():
+        if k.value == key and isinstance(v, yaml.SequenceNode):
+            item = v.value[index]
+            return _splice(
+                text, item.start_mark.index, item.end_mark.index, dump_scalar(value), item
+            )
+    raise KeyError(f"{key}[{index}]")
+
+
+def _splice(text: str, start: int, end: int, new: str, node: yaml.Node) -> str:
+    old = text[start:end]
+    # Block scalars and nested collections end after their trailing newline: keep it.
+    tail = old[len(old.rstrip("\n")) :] if isinstance(node, yaml.ScalarNode) else ""
+    if not isinstance(node, yaml.ScalarNode) and old.endswith("\n"):
+        tail = "\n"
+    return text[:start] + new + tail + text[end:]
+
+
+def _insert_key(
+    text: str, root: yaml.MappingNode, key: str, rendered: str, after: str | None
+) -> str:
+    anchor = next((v for k, v in root.value if k.value == after), None)
+    if anchor is None and root.value:
+        anchor = root.value[-1][1]
+    line = f"{key}: {rendered}\n"
+    if anchor is None:
+        return text + ("" if text.endswith("\n") or not text else "\n") + line
+    # Insert at the start of the line after the anchor value ends.
+    pos = anchor.end_mark.index
+    if pos > 0 and text[pos - 1] == "\n":
+        return text[:pos] + line + text[pos:]
+    nl = text.find("\n", pos)
+    if nl == -1:
+        return text + "\n" + line
+    return text[: nl + 1] + line + text[nl + 1 :]
+
+
+@contextmanager
+def _temp_beside(path: Path) -> Iterator[Path]:
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def atomic_write(path: Path, text: str, *, exclusive: bool = False) -> None:
+    """Write ``text`` to ``path`` so that readers see the old or the new file, never half.
+
+    Args:
+        path: Target file.
+        text: Full new content.
+        exclusive: Fail with FileExistsError instead of replacing an existing file (a hard
+            link is atomic and refuses to overwrite, which makes ID allocation race-free).
+    """
+    with _temp_beside(path) as tmp:
+        _write_synced(tmp, text)
+        if exclusive:
+            os.link(tmp, path)
+        else:
+            os.replace(tmp, path)

@@ -1,0 +1,85 @@
+"""The root command: help, version, the project option, init and demo."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from agileds.project import Project
+
+
+def test_help_lists_every_command_without_heavy_imports() -> None:
+    code = (
+        "import sys; from agileds.cli import main\n"
+        "try: main(['--help'])\n"
+        "except SystemExit: pass\n"
+        "heavy = [m for m in ('mlflow', 'sklearn', 'optuna', 'pandas') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "HEAVY []" in out
+    for command in ("init", "demo", "ticket", "backlog"):
+        assert f"  {command} " in out
+
+
+def test_ticket_list_does_not_import_mlflow(project: Project) -> None:
+    code = (
+        "import sys; from agileds.cli import main\n"
+        "try: main(['ticket', 'list'])\n"
+        "except SystemExit: pass\n"
+        "print('HEAVY', [m for m in ('mlflow', 'sklearn', 'optuna') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=project.root
+    ).stdout
+    assert "HEAVY []" in out
+
+
+def test_python_dash_m_and_version() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "agileds", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and out.stdout.startswith("agileds, version ")
+
+
+def test_project_option_points_at_another_folder(
+    project: Project, run_cli, tmp_path: Path, monkeypatch
+) -> None:
+    run_cli("ticket", "new", "spike", "Look", "--value", "2", "--effort", "1")
+    monkeypatch.chdir(tmp_path.parent)
+    res = run_cli("--project", str(project.root), "ticket", "list", "--json")
+    assert '"id": "SPIKE-1"' in res.out
+
+
+def test_init_is_idempotent(tmp_path: Path, run_cli) -> None:
+    target = tmp_path / "p"
+    first = run_cli("init", str(target))
+    assert first.code == 0 and "created agileds.yaml" in first.out
+    (target / "agileds.yaml").write_text("name: mine\n")
+    second = run_cli("init", str(target))
+    assert "kept 2 existing file(s)" in second.out
+    assert (target / "agileds.yaml").read_text() == "name: mine\n"
+
+
+def test_bad_settings_are_reported_with_line(project: Project, run_cli) -> None:
+    (project.root / "agileds.yaml").write_text("name: x\nscorer: magic\n")
+    res = run_cli("backlog", "rank")
+    assert res.code == 2
+    assert res.err.startswith(
+        "error: agileds.yaml:2: scorer: Input should be 'ratio', 'wsjf', 'rice' or 'ice'"
+    )
+
+
+def test_demo_scaffolds_then_reuses_the_project(tmp_path: Path, run_cli) -> None:
+    target = tmp_path / "demo"
+    first = run_cli("demo", str(target))
+    assert first.code == 0, first.err
+    assert "created backlog/STORY-1.yaml" in first.out
+    assert "5 ticket(s) valid" in first.out
+    assert "blocked by STORY-1" in first.out
+    assert (target / "experiments" / "data" / "leads.csv").is_file()
+    second = run_cli("demo", str(target))
+    assert second.code == 0 and "created" not in second.out.split("== agileds ticket list")[0]
