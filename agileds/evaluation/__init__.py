@@ -1,1 +1,23 @@
-"""(filled in by its issue)"""
+"""Evaluation: metrics per task, bootstrap intervals, paired differences and DeLong's test."""
+
+from __future__ import annotations
+
+from agileds.evaluation._delong import AUCInterval, DeLongResult, delong_ci, delong_test
+from agileds.evaluation._intervals import bootstrap_metrics, paired_bootstrap, prefixed
+from agileds.evaluation._metrics import METRICS, compute_metrics, direction, primary_metric
+from agileds.evaluation._serving import serving_cost
+
+__all__ = [
+    "METRICS",
+    "AUCInterval",
+    "DeLongResult",
+    "bootstrap_metrics",
+    "compute_metrics",
+    "delong_ci",
+    "delong_test",
+    "direction",
+    "paired_bootstrap",
+    "prefixed",
+    "primary_metric",
+    "serving_cost",
+]

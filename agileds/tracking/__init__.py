@@ -1,1 +1,49 @@
-"""(filled in by its issue)"""
+"""agileds' MLflow bridge: stores, batched run logging, the ticket run context, models.
+
+Importing this package is cheap: MLflow, scikit-learn and pandas are imported inside the
+functions that need them. ``TicketRunContext`` is the ``mlflow.run_context_provider`` entry
+point named in ``pyproject.toml``.
+"""
+
+from __future__ import annotations
+
+from agileds.tracking._bridge import RunLogger
+from agileds.tracking._context import (
+    TICKET_ENV,
+    TICKET_TAGS_ENV,
+    TicketRunContext,
+    active_ticket,
+    ticket_tags,
+    ticket_type_from_id,
+)
+from agileds.tracking._models import (
+    Task,
+    get_alias_version,
+    load_model,
+    log_model,
+    register_model,
+    resolve_model_uri,
+    set_alias,
+)
+from agileds.tracking._stores import Stores, ensure_experiment, get_client, resolve_stores
+
+__all__ = [
+    "TICKET_ENV",
+    "TICKET_TAGS_ENV",
+    "RunLogger",
+    "Stores",
+    "Task",
+    "TicketRunContext",
+    "active_ticket",
+    "ensure_experiment",
+    "get_alias_version",
+    "get_client",
+    "load_model",
+    "log_model",
+    "register_model",
+    "resolve_model_uri",
+    "resolve_stores",
+    "set_alias",
+    "ticket_tags",
+    "ticket_type_from_id",
+]

@@ -1,0 +1,152 @@
+"""The sweep's objective: one configuration, cross-validated on the training part only."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from agileds.sweeps._prepare import PreparedData, model_scores
+from agileds.sweeps._spec import ExperimentSpec
+
+if TYPE_CHECKING:
+    import optuna
+
+__all__ = ["Objective", "TrialRecord", "default_configs", "suggest_trial_config"]
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """What one trial did, handed to the tracking bridge when it ends."""
+
+    number: int
+    params: dict[str, Any]
+    metrics: dict[str, float]
+    fold_scores: list[float]
+    state: str  # complete | pruned | failed
+    error: str | None
+    start: float
+    end: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def suggest_trial_config(
+    trial: optuna.trial.BaseTrial, spec: ExperimentSpec, data: PreparedData
+) -> dict[str, Any]:
+    """Suggest family, preprocessing, the family's hyperparameters and the feature groups."""
+    from agileds.automl import suggest_config
+
+    config = suggest_config(
+        trial, spec.families, task=data.task, kinds=data.kinds, overrides=spec.search_space
+    )
+    for group in spec.features.optional:
+        config[f"features.{group}"] = trial.suggest_categorical(f"features.{group}", [True, False])
+    return config
+
+
+def default_configs(spec: ExperimentSpec, data: PreparedData) -> list[dict[str, Any]]:
+    """Each enabled family with its defaults and every feature group on: the sweep's start."""
+    from agileds.automl import default_params
+
+    groups = {f"features.{g}": True for g in spec.features.optional}
+    return [
+        {
+            **default_params(f, task=data.task, kinds=data.kinds, overrides=spec.search_space),
+            **groups,
+        }
+        for f in spec.families
+    ]
+
+
+def build_model(config: dict[str, Any], spec: ExperimentSpec, data: PreparedData) -> Any:
+    """The unfitted scikit-learn Pipeline of a configuration."""
+    from agileds.automl import build_pipeline, feature_columns
+
+    enabled = {g: bool(config.get(f"features.{g}", True)) for g in spec.features.optional}
+    columns = feature_columns(data.kinds, enabled, spec.features.optional)
+    return build_pipeline(data.kinds, config, config["family"], data.task, columns, seed=spec.seed)
+
+
+class Objective:
+    """Cross-validates one trial's configuration; reports each fold to the pruner.
+
+    Args:
+        spec: The resolved experiment spec.
+        data: The prepared data (only its training part is used).
+        on_trial_end: Called once per trial with its record (e.g. to log it to MLflow),
+            also for pruned and failed trials.
+    """
+
+    def __init__(
+        self,
+        spec: ExperimentSpec,
+        data: PreparedData,
+        on_trial_end: Callable[[TrialRecord], None] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.data = data
+        self.on_trial_end = on_trial_end
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        import optuna
+
+        start = time.time()
+        folds: list[float] = []
+        metrics: dict[str, float] = {}
+        config: dict[str, Any] = {}
+        try:
+            config = suggest_trial_config(trial, self.spec, self.data)
+            folds, metrics = self._cross_validate(trial, config)
+        except optuna.TrialPruned:
+            self._record(trial, config, metrics, folds, "pruned", None, start)
+            raise
+        except Exception as exc:
+            error = "".join(traceback.format_exception_only(exc)).strip()
+            self._record(trial, config, metrics, folds, "failed", error, start)
+            raise
+        self._record(trial, config, metrics, folds, "complete", None, start)
+        return metrics[f"cv.{self.data.metric}"]
+
+    def _cross_validate(
+        self, trial: optuna.Trial, config: dict[str, Any]
+    ) -> tuple[list[float], dict[str, float]]:
+        import numpy as np
+        import optuna
+
+        from agileds.evaluation import compute_metrics
+
+        x, y, per_fold = self.data.x_train, self.data.y_train, []
+        folds: list[float] = []
+        for step, (fit_idx, val_idx) in enumerate(self.data.folds):
+            model = build_model(config, self.spec, self.data).fit(x.iloc[fit_idx], y.iloc[fit_idx])
+            scores = model_scores(model, x.iloc[val_idx], self.data.task)
+            fold = compute_metrics(self.data.task, y.iloc[val_idx].to_numpy(), scores)
+            per_fold.append(fold)
+            folds.append(fold[self.data.metric])
+            trial.report(float(np.mean(folds)), step)
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"pruned after fold {step + 1}")
+        metrics = {f"cv.{k}": float(np.mean([f[k] for f in per_fold])) for k in per_fold[0]}
+        metrics[f"cv.{self.data.metric}.std"] = float(np.std(folds))
+        trial.set_user_attr("cv", metrics)
+        return folds, metrics
+
+    def _record(
+        self,
+        trial: optuna.Trial,
+        config: dict[str, Any],
+        metrics: dict[str, float],
+        folds: list[float],
+        state: str,
+        error: str | None,
+        start: float,
+    ) -> None:
+        if error is not None:
+            trial.set_user_attr("error", error[:2000])
+        if self.on_trial_end is not None:
+            record = TrialRecord(
+                trial.number, dict(config), metrics, folds, state, error, start, time.time()
+            )
+            self.on_trial_end(record)

@@ -1,0 +1,195 @@
+"""Running a study's trials in one or more worker processes, each logging its own trials."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agileds.sweeps._objective import Objective, TrialRecord
+from agileds.sweeps._prepare import PreparedData, prepare_data
+from agileds.sweeps._spec import ExperimentSpec
+from agileds.sweeps._study import (
+    FINISHED_STATES,
+    finished_trials,
+    make_pruner,
+    make_sampler,
+    open_storage,
+)
+
+if TYPE_CHECKING:
+    import optuna
+
+__all__ = ["Progress", "SweepJob", "run_workers", "work"]
+
+# Stop the sweep when this many trials ran and every one of them failed.
+ALL_FAILED_STOP = 3
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot after a trial: finished of budget, the best value so far, elapsed time."""
+
+    finished: int
+    budget: int
+    best: float | None
+    elapsed: float
+    last_state: str
+
+
+@dataclass(frozen=True)
+class SweepJob:
+    """Everything a worker process needs to join a sweep (picklable)."""
+
+    study_name: str
+    storage: str
+    spec: ExperimentSpec
+    spec_path: Path
+    shown: str
+    tracking_uri: str
+    parent_run_id: str | None
+    tags: dict[str, str] = field(default_factory=dict)
+    trials: int = 30
+    timeout: float | None = None
+    seed: int = 0
+    threads: int | None = None
+
+
+def _trial_logger(job: SweepJob, metric: str) -> Callable[[TrialRecord], None] | None:
+    if job.parent_run_id is None:
+        return None
+    from agileds.tracking import RunLogger, get_client
+
+    logger = RunLogger(get_client(job.tracking_uri), tags=job.tags)
+    parent = job.parent_run_id
+
+    def log(record: TrialRecord) -> None:
+        logger.log_trial(
+            parent,
+            record.number,
+            record.params,
+            record.metrics,
+            record.state,
+            error=record.error,
+            start_ms=int(record.start * 1000),
+            end_ms=int(record.end * 1000),
+            step_metrics={f"fold.{metric}": record.fold_scores} if record.fold_scores else None,
+        )
+
+    return log
+
+
+def _stop_when_all_fail(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+    done = finished_trials(study)
+    if len(done) >= ALL_FAILED_STOP and all(t.state.name == "FAIL" for t in done):
+        study.stop()
+
+
+def _progress_callback(
+    budget: int, report: Callable[[Progress], None]
+) -> Callable[[optuna.Study, optuna.trial.FrozenTrial], None]:
+    start = time.monotonic()
+
+    def callback(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        done = finished_trials(study)
+        best = [t.value for t in done if t.state.name == "COMPLETE" and t.value is not None]
+        pick = max if study.direction.name == "MAXIMIZE" else min
+        report(
+            Progress(
+                len(done),
+                budget,
+                pick(best) if best else None,
+                time.monotonic() - start,
+                trial.state.name.lower(),
+            )
+        )
+
+    return callback
+
+
+def work(
+    job: SweepJob,
+    index: int = 0,
+    data: PreparedData | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> None:
+    """Run trials of the study until the budget (counted over all workers) is spent."""
+    import optuna
+    from optuna.study import MaxTrialsCallback
+    from optuna.trial import TrialState
+
+    from agileds.sweeps._study import quiet_optuna
+
+    quiet_optuna()
+    data = data if data is not None else prepare_data(job.spec, job.spec_path, job.shown)
+    study = optuna.load_study(
+        study_name=job.study_name,
+        storage=open_storage(job.storage),
+        sampler=make_sampler(job.seed + index),
+        pruner=make_pruner(),
+    )
+    remaining = job.trials - len(finished_trials(study))
+    if remaining <= 0:
+        return
+    states = tuple(TrialState[s] for s in FINISHED_STATES)
+    callbacks: list[Any] = [MaxTrialsCallback(job.trials, states=states), _stop_when_all_fail]
+    if progress is not None:
+        callbacks.append(_progress_callback(job.trials, progress))
+    objective = Objective(job.spec, data, _trial_logger(job, data.metric))
+    with _thread_limit(job.threads):
+        study.optimize(
+            objective,
+            n_trials=remaining,
+            timeout=job.timeout,
+            catch=(Exception,),
+            callbacks=callbacks,
+        )
+
+
+def _thread_limit(threads: int | None) -> Any:
+    """One BLAS/OpenMP thread per worker when several share the cores (else no limit)."""
+    import contextlib
+
+    if threads is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(threads)
+
+
+def _child(job: SweepJob, index: int) -> None:
+    from agileds.tracking import active_ticket
+
+    with active_ticket(job.tags):
+        work(job, index)
+
+
+def run_workers(
+    job: SweepJob,
+    workers: int,
+    data: PreparedData,
+    progress: Callable[[Progress], None] | None = None,
+) -> None:
+    """Run the sweep with ``workers`` processes: this one plus ``workers - 1`` children.
+
+    Children are real processes (spawned, so they share nothing by accident); each opens
+    its own storage and MLflow client. Ctrl-C stops them all.
+    """
+    if workers > 1:
+        job = replace(job, threads=1)
+    ctx = multiprocessing.get_context("spawn")
+    children = [ctx.Process(target=_child, args=(job, i), daemon=True) for i in range(1, workers)]
+    for child in children:
+        child.start()
+    try:
+        work(job, 0, data, progress)
+        for child in children:
+            child.join()
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+                child.join(5)
