@@ -20,6 +20,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("agileds.cli.demo:demo", "Run the whole loop on the demo project in DIR."),
     "ticket": ("agileds.cli.ticket:ticket", "Create, list, show, validate and move tickets."),
     "backlog": ("agileds.cli.backlog:backlog", "Rank the backlog by value and effort."),
+    "run": (
+        "agileds.cli.run:run",
+        "Run a ticket: Optuna sweep logged to MLflow, then the verdict.",
+    ),
+    "worker": ("agileds.cli.run:worker", "Join the running sweep of a ticket from this machine."),
+    "ui": ("agileds.cli.ui:ui", "Start the MLflow UI on the project's stores."),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -93,6 +94,7 @@ class Objective:
         import optuna
 
         start = time.time()
+        trial.set_user_attr("pid", os.getpid())  # which worker process ran it
         folds: list[float] = []
         metrics: dict[str, float] = {}
         config: dict[str, Any] = {}

@@ -115,8 +115,18 @@ def work(
     index: int = 0,
     data: PreparedData | None = None,
     progress: Callable[[Progress], None] | None = None,
+    ready: Any = None,
 ) -> None:
-    """Run trials of the study until the budget (counted over all workers) is spent."""
+    """Run trials of the study until the budget (counted over all workers) is spent.
+
+    Args:
+        job: The sweep to join.
+        index: Worker number; seeds the sampler with ``job.seed + index``.
+        data: Prepared data (loaded from the spec when None).
+        progress: Called after each trial this worker finishes.
+        ready: An event set once data and study are loaded (so the parent can start
+            its own trials together with its children).
+    """
     import optuna
     from optuna.study import MaxTrialsCallback
     from optuna.trial import TrialState
@@ -131,6 +141,8 @@ def work(
         sampler=make_sampler(job.seed + index),
         pruner=make_pruner(),
     )
+    if ready is not None:
+        ready.set()
     remaining = job.trials - len(finished_trials(study))
     if remaining <= 0:
         return
@@ -160,11 +172,11 @@ def _thread_limit(threads: int | None) -> Any:
     return threadpool_limits(threads)
 
 
-def _child(job: SweepJob, index: int) -> None:
+def _child(job: SweepJob, index: int, ready: Any) -> None:
     from agileds.tracking import active_ticket
 
     with active_ticket(job.tags):
-        work(job, index)
+        work(job, index, ready=ready)
 
 
 def run_workers(
@@ -181,10 +193,17 @@ def run_workers(
     if workers > 1:
         job = replace(job, threads=1)
     ctx = multiprocessing.get_context("spawn")
-    children = [ctx.Process(target=_child, args=(job, i), daemon=True) for i in range(1, workers)]
+    events = [ctx.Event() for _ in range(1, workers)]
+    children = [
+        ctx.Process(target=_child, args=(job, i, events[i - 1]), daemon=True)
+        for i in range(1, workers)
+    ]
     for child in children:
         child.start()
     try:
+        for event, child in zip(events, children, strict=True):
+            while not event.wait(0.2) and child.is_alive():  # start together, not staggered
+                pass
         work(job, 0, data, progress)
         for child in children:
             child.join()

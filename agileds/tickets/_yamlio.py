@@ -7,6 +7,7 @@ key order and formatting around it are untouched.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -182,6 +183,16 @@ def _write_synced(path: Path, text: str) -> None:
         os.fsync(fh.fileno())
 
 
+def _mode_for(path: Path) -> int:
+    """The existing file's permissions, or what a new file gets under the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path: Path, text: str, *, exclusive: bool = False) -> None:
     """Write ``text`` to ``path`` so that readers see the old or the new file, never half.
 
@@ -193,6 +204,7 @@ def atomic_write(path: Path, text: str, *, exclusive: bool = False) -> None:
     """
     with _temp_beside(path) as tmp:
         _write_synced(tmp, text)
+        os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; keep the file's own mode
         if exclusive:
             os.link(tmp, path)
         else:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import tempfile
 import types
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -148,18 +150,28 @@ def _save(
     _install_caution_filter()
     token = _saving.set(True)
     try:
-        mlflow.sklearn.save_model(
-            pipeline,
-            str(path),
-            mlflow_model=mlflow_model,
-            serialization_format=SERIALIZATION_FORMAT,
-            signature=_signature(pipeline, example, predict_fn),
-            input_example=example,
-            pyfunc_predict_fn=predict_fn,
-            pip_requirements=_requirements(pipeline),
-        )
+        with _no_integer_hint():
+            mlflow.sklearn.save_model(
+                pipeline,
+                str(path),
+                mlflow_model=mlflow_model,
+                serialization_format=SERIALIZATION_FORMAT,
+                signature=_signature(pipeline, example, predict_fn),
+                input_example=example,
+                pyfunc_predict_fn=predict_fn,
+                pip_requirements=_requirements(pipeline),
+            )
     finally:
         _saving.reset(token)
+
+
+@contextlib.contextmanager
+def _no_integer_hint() -> Iterator[None]:
+    """Silence MLflow's hint about integer columns: integer features are served as integers
+    on purpose (casting them to float makes MLflow refuse integer input when serving)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
+        yield
 
 
 def _signature(pipeline: Any, example: DataFrame, predict_fn: str) -> ModelSignature:

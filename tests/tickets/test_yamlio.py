@@ -58,3 +58,14 @@ def test_exclusive_write_refuses_to_overwrite(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError):
         atomic_write(target, "two\n", exclusive=True)
     assert target.read_text() == "one\n"
+
+
+def test_atomic_write_keeps_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "a.yaml"
+    atomic_write(target, "one\n", exclusive=True)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    target.chmod(0o640)
+    atomic_write(target, "two\n")
+    assert target.stat().st_mode & 0o777 == 0o640

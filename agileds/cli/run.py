@@ -1,0 +1,168 @@
+"""``agileds run`` and ``agileds worker``: execute a ticket, join a running sweep."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from agileds.cli._options import echo_json, get_project, json_option, table
+
+_storage_option = click.option(
+    "--storage",
+    default=None,
+    help="Optuna storage: a journal file path or a database URL such as "
+    "postgresql://host/db, so workers on many machines share one sweep "
+    "(default: agileds.yaml's optuna_storage, mlruns/optuna.journal).",
+)
+
+
+class _ProgressLine:
+    """Trial n of N, best so far, time left: one redrawn line on a terminal, else log lines."""
+
+    def __init__(self, metric: str = "score") -> None:
+        self.tty = sys.stderr.isatty()
+        self.metric = metric
+
+    def __call__(self, p: Any) -> None:
+        best = f"{p.best:.4f}" if p.best is not None else "-"
+        left = p.elapsed / p.finished * (p.budget - p.finished) if p.finished else 0.0
+        if self.tty:
+            width = 24
+            filled = int(width * min(p.finished, p.budget) / max(p.budget, 1))
+            bar = "#" * filled + "." * (width - filled)
+            click.echo(
+                f"\r[{bar}] {p.finished}/{p.budget} trials  best {best}  "
+                f"{p.elapsed:.0f}s elapsed, ~{left:.0f}s left ",
+                nl=p.finished >= p.budget,
+                err=True,
+            )
+        else:
+            click.echo(
+                f"trial {p.finished}/{p.budget} {p.last_state}  best {best}  "
+                f"elapsed {p.elapsed:.0f}s",
+                err=True,
+            )
+
+
+def _say(text: str) -> None:
+    click.echo(text, err=True)
+
+
+@click.command()
+@click.argument("ticket_id")
+@click.option(
+    "--trials", type=click.IntRange(min=1), help="Trials in the study (default: the spec's budget)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Stop the sweep after this many seconds.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes on this machine.",
+)
+@_storage_option
+@click.option("--fresh", is_flag=True, help="Delete the ticket's study and start over.")
+@json_option
+def run(ticket_id: str, as_json: bool, **options: Any) -> None:
+    """Run a ticket: an Optuna sweep logged to MLflow, then the acceptance verdict.
+
+    A story or spike sweeps model families, their hyperparameters, preprocessing and
+    optional feature groups, cross-validating on the training part. The best
+    configuration is refitted, scored on the holdout (with 95% intervals), compared with
+    the production model, registered, and its criteria decided. A second run resumes the
+    study. Exit code 0 when no criterion fails, 1 when one does.
+    """
+    from agileds.runners import run_ticket
+
+    quiet = as_json
+    result = run_ticket(
+        ticket_id,
+        get_project(),
+        progress=None if quiet else _ProgressLine(),
+        message=None if quiet else _say,
+        **options,
+    )
+    if as_json:
+        echo_json(_as_json(result))
+    else:
+        _print_verdicts(result)
+    sys.exit(1 if result.failed else 0)
+
+
+def _measured(values: dict[str, float]) -> str:
+    return ", ".join(f"{k} = {v:.4g}" for k, v in values.items())
+
+
+def _print_verdicts(result: Any) -> None:
+    rows = [
+        {
+            "#": c.number,
+            "verdict": c.verdict.value,
+            "criterion": c.text,
+            "measured": _measured(c.values)
+            if c.values
+            else ("manual" if c.manual else "not measured"),
+        }
+        for c in result.criteria
+    ]
+    click.echo(f"\n{result.ticket.id}  {result.ticket.title}")
+    click.echo(
+        table(rows, ["#", "verdict", "criterion", "measured"]) if rows else "no acceptance criteria"
+    )
+    pending = sum(c.verdict.value == "pending" for c in result.criteria)
+    extra = f" ({pending} manual check(s) pending: agileds ticket accept)" if pending else ""
+    click.echo(f"\nverdict: {result.verdict.value.upper()}{extra}")
+    if result.model_version:
+        click.echo(f"model:   {result.model_name} version {result.model_version}")
+    if result.report_path:
+        click.echo(f"report:  {result.report_path}")
+    if result.parent_run_id:
+        click.echo(f"mlflow:  run {result.parent_run_id} (agileds ui to browse)")
+
+
+def _as_json(result: Any) -> dict[str, Any]:
+    return {
+        "ticket": result.ticket.id,
+        "verdict": result.verdict.value,
+        "criteria": [
+            {
+                "number": c.number,
+                "text": c.text,
+                "verdict": c.verdict.value,
+                "values": c.values,
+                "missing": list(c.missing),
+                "manual": c.manual,
+            }
+            for c in result.criteria
+        ],
+        "quantities": result.quantities,
+        "run_id": result.parent_run_id,
+        "experiment_id": result.experiment_id,
+        "model": result.model_name,
+        "model_version": result.model_version,
+        "best_config": result.best_config,
+        "report": str(result.report_path) if result.report_path else None,
+    }
+
+
+@click.command()
+@click.argument("ticket_id")
+@_storage_option
+@click.option(
+    "--index", type=int, default=1, show_default=True, help="Worker number (seeds its sampler)."
+)
+def worker(ticket_id: str, storage: str | None, index: int) -> None:
+    """Join the running sweep of TICKET_ID from this machine (same storage URL)."""
+    from agileds.runners._join import join_sweep
+
+    done = join_sweep(
+        get_project(), ticket_id, storage=storage, index=index, progress=_ProgressLine()
+    )
+    click.echo(f"worker {index} finished: {done} trial(s) in the study")

@@ -1,0 +1,130 @@
+"""Rendering reports: the jinja2 environment, its number filters and atomic file writes."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from agileds.reports._run import RunReport
+
+__all__ = [
+    "format_number",
+    "format_value",
+    "render_markdown",
+    "write_atomic",
+    "write_run_report",
+]
+
+_SCI_BELOW = 1e-3
+_PLAIN_BELOW = 1e4
+
+
+def format_number(value: float | None, *, signed: bool = False) -> str:
+    """Format a measured number for a report: 4 significant digits, tiny values in sci notation.
+
+    Args:
+        value: The number; None or NaN is shown as an em dash.
+        signed: Show a leading ``+`` on positive numbers (for differences).
+
+    Example:
+        >>> [format_number(v) for v in (0.84231, 12.0, 1.2e-5, 123456.7, None)]
+        ['0.8423', '12', '1.2e-05', '123457', '—']
+    """
+    if value is None or math.isnan(value):
+        return "—"
+    sign = "+" if signed else ""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):{sign}d}"
+    if abs(value) < _SCI_BELOW:
+        return f"{value:{sign}.3g}"  # scientific below 1e-4
+    if abs(value) >= _PLAIN_BELOW:
+        return f"{value:{sign}.0f}"
+    return f"{value:{sign}.4g}"
+
+
+def format_value(value: Any) -> str:
+    """Format a configuration value: numbers as :func:`format_number`, switches as on/off."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int | float):
+        return format_number(float(value))
+    return "—" if value is None else str(value)
+
+
+def _cell(text: Any) -> str:
+    """Make ``text`` safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("agileds.reports", "templates"),
+        autoescape=False,  # Markdown, not HTML
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(num=format_number, value=format_value, cell=_cell)
+    return env
+
+
+def render_markdown(template_name: str, **data: Any) -> str:
+    """Render the packaged template ``template_name`` (e.g. ``run.md.j2``) with ``data``.
+
+    The templates have the filters ``num`` (see :func:`format_number`, ``num(signed=True)``
+    for differences), ``value`` (see :func:`format_value`) and ``cell`` (escape a table cell).
+
+    Raises:
+        jinja2.TemplateNotFound: No such template in ``agileds/reports/templates``.
+        jinja2.UndefinedError: The template uses a name not in ``data``.
+    """
+    return _environment().get_template(template_name).render(**data)
+
+
+def write_atomic(path: Path, content: str | bytes) -> Path:
+    """Write ``content`` to ``path`` so that readers see the old or the new file, never half.
+
+    The content goes to a temporary file in the same folder first, then ``os.replace``
+    moves it over ``path``. The file gets the usual permissions (0666 less the umask), not
+    the owner-only ones of :func:`tempfile.mkstemp`. Text is written as UTF-8, unchanged.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_run_report(report: RunReport, folder: Path) -> Path:
+    """Write the run report into ``folder``: its PNG plots, then ``run.md`` beside them.
+
+    Creates ``folder`` if needed; every file is replaced atomically, so a reader never sees
+    a half-written report.
+
+    Returns:
+        The path of ``run.md``.
+    """
+    from agileds.reports._plots import plot_run_report  # imports matplotlib when drawing
+
+    folder.mkdir(parents=True, exist_ok=True)
+    plotted = dataclasses.replace(report, plots=plot_run_report(report, folder))
+    return write_atomic(folder / "run.md", render_markdown("run.md.j2", report=plotted))

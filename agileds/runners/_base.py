@@ -1,0 +1,65 @@
+"""The ticket-runner extension point and what a run returns."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agileds.project import Project
+from agileds.tickets import CriterionResult, Ticket, Verdict
+
+__all__ = ["RunOptions", "RunResult", "TicketRunner"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: budget overrides, parallelism, storage, and where progress goes."""
+
+    trials: int | None = None
+    timeout: float | None = None
+    workers: int = 1
+    storage: str | None = None
+    fresh: bool = False
+    progress: Callable[[Any], None] | None = None
+    message: Callable[[str], None] | None = None
+
+    def say(self, text: str) -> None:
+        """Pass a one-line status message to the caller (the CLI prints it)."""
+        if self.message is not None:
+            self.message(text)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of ``agileds run``: verdicts, measured quantities, where things went."""
+
+    ticket: Ticket
+    verdict: Verdict
+    criteria: list[CriterionResult]
+    quantities: dict[str, float]
+    parent_run_id: str | None = None
+    experiment_id: str | None = None
+    model_name: str | None = None
+    model_version: str | None = None
+    best_config: dict[str, Any] = field(default_factory=dict)
+    report_path: Path | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True when any criterion failed (the CLI then exits with 1)."""
+        return any(c.verdict is Verdict.FAIL for c in self.criteria)
+
+
+class TicketRunner(abc.ABC):
+    """What ``agileds run`` does for one ticket type.
+
+    ``run`` is called once per ``agileds run``; it may log to MLflow and write reports, but
+    never edits the ticket file. It raises AgileDSError subclasses for bad input.
+    """
+
+    @abc.abstractmethod
+    def run(self, project: Project, ticket: Ticket, options: RunOptions) -> RunResult:
+        """Execute ``ticket`` and decide its acceptance criteria."""

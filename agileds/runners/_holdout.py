@@ -1,0 +1,84 @@
+"""The final phase of a sweep: refit the best configuration, score it (and production) on
+the holdout with intervals, and measure its serving cost."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from agileds.errors import DataError
+from agileds.sweeps._objective import build_model, suggest_trial_config
+from agileds.sweeps._prepare import PreparedData, model_scores
+from agileds.sweeps._spec import ExperimentSpec
+
+if TYPE_CHECKING:
+    import optuna
+
+__all__ = ["Candidate", "best_config", "fit_candidate", "score_production"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The refitted best model, its holdout scores and measured quantities."""
+
+    model: Any
+    config: dict[str, Any]
+    scores: Any
+    quantities: dict[str, float]
+
+
+def best_config(study: optuna.Study, spec: ExperimentSpec, data: PreparedData) -> dict[str, Any]:
+    """The best trial's whole configuration (fixed overrides included)."""
+    import optuna
+
+    return suggest_trial_config(optuna.trial.FixedTrial(study.best_trial.params), spec, data)
+
+
+def _labels(model: Any, task: str) -> Any:
+    classes = getattr(model, "classes_", None)
+    return tuple(classes) if task != "regression" and classes is not None else None
+
+
+def fit_candidate(config: dict[str, Any], spec: ExperimentSpec, data: PreparedData) -> Candidate:
+    """Refit ``config`` on the whole training part and score it on the holdout."""
+    from agileds.evaluation import bootstrap_metrics, serving_cost
+
+    model = build_model(config, spec, data)
+    start = time.perf_counter()
+    model.fit(data.x_train, data.y_train)
+    fit_seconds = time.perf_counter() - start
+    scores = model_scores(model, data.x_holdout, data.task)
+    quantities = bootstrap_metrics(
+        data.task,
+        data.y_holdout.to_numpy(),
+        scores,
+        seed=spec.seed,
+        labels=_labels(model, data.task),
+    )
+    quantities.update(serving_cost(model, data.x_holdout))
+    quantities["fit_seconds"] = fit_seconds
+    quantities["rows"] = float(len(data.train))
+    return Candidate(model, config, scores, quantities)
+
+
+def score_production(
+    production: Any, candidate: Candidate, spec: ExperimentSpec, data: PreparedData
+) -> dict[str, float]:
+    """``production.*`` and ``delta.*`` quantities: production scored on the same holdout."""
+    from agileds.evaluation import bootstrap_metrics, paired_bootstrap, prefixed, serving_cost
+
+    try:
+        scores = model_scores(production, data.x_holdout, data.task)
+    except (KeyError, ValueError) as exc:
+        raise DataError(
+            f"the production model cannot score this experiment's holdout ({exc}); "
+            "its input columns differ: check the experiment's data and drop list"
+        ) from None
+    y, labels = data.y_holdout.to_numpy(), _labels(production, data.task)
+    own = bootstrap_metrics(data.task, y, scores, seed=spec.seed, labels=labels)
+    own.update(serving_cost(production, data.x_holdout))
+    deltas = paired_bootstrap(data.task, y, candidate.scores, scores, seed=spec.seed, labels=labels)
+    for key in ("latency_p50_ms", "latency_p95_ms", "latency_batch_ms", "model_size_mb"):
+        deltas[f"delta.{key}"] = candidate.quantities[key] - own[key]
+    return {**prefixed(own, "production"), **deltas}

@@ -1,0 +1,46 @@
+"""Writing a sweep's run report to ``docs/reports/<TICKET>/`` and logging it to MLflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+__all__ = ["write_report"]
+
+
+def write_report(
+    execution: Any,
+    study: Any,
+    quantities: dict[str, float],
+    criteria: Any,
+    verdict: str,
+    parent: str,
+    version: str,
+) -> Path:
+    """Build the report data, render it beside its plots, and log the folder to the run."""
+    from agileds.reports import build_run_report, write_run_report
+    from agileds.runners._holdout import best_config
+
+    ticket, data = execution.ticket, execution.data
+    report = build_run_report(
+        study=study,
+        ticket_id=ticket.id,
+        title=ticket.title,
+        ticket_type=ticket.type.value,
+        metric=data.metric,
+        direction=data.direction,
+        created=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        criteria=criteria,
+        quantities=quantities,
+        verdict=verdict,
+        best_config=best_config(study, execution.spec, data),
+        model_name=execution.model_name,
+        model_version=version,
+        mlflow_run_url=f"http://127.0.0.1:5000/#/experiments/{execution.experiment_id}/runs/{parent}",
+        git_commit=execution.git.commit,
+    )
+    folder = execution.project.reports_dir / ticket.id
+    path = write_run_report(report, folder)
+    execution.client.log_artifacts(parent, str(folder), "report")
+    return path

@@ -1,0 +1,333 @@
+"""The story and spike runner: an Optuna sweep logged to MLflow, then the holdout verdict."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from agileds.errors import AgileDSError, UsageError
+from agileds.project import Project
+from agileds.runners._base import RunOptions, RunResult, TicketRunner
+from agileds.sweeps._spec import ExperimentSpec, load_spec
+from agileds.tickets import Ticket, evaluate_ticket
+from agileds.tickets._verdicts import overall_verdict
+
+__all__ = ["SweepFailedError", "SweepRunner", "load_ticket_spec"]
+
+CONFIG_TAG = "agileds.config"
+
+
+class SweepFailedError(AgileDSError):
+    """Every trial of the sweep failed; the message carries the first error."""
+
+    exit_code = 1
+
+
+def load_ticket_spec(project: Project, ticket: Ticket) -> tuple[ExperimentSpec, Path, str]:
+    """The ticket's experiment spec with its ``sweep:`` overrides applied."""
+    if not ticket.experiment:
+        raise UsageError(
+            f"{ticket.id} names no experiment; add 'experiment: experiments/<name>.yaml' "
+            f"to backlog/{ticket.id}.yaml"
+        )
+    path = (project.root / ticket.experiment).resolve()
+    origin = project.relative(project.backlog().path_of(ticket.id))
+    spec = load_spec(path, project.relative(path), ticket.sweep, origin=f"{origin}: sweep")
+    return spec, path, project.relative(path)
+
+
+def _with_budget(spec: ExperimentSpec, options: RunOptions) -> ExperimentSpec:
+    budget = spec.budget.model_copy(
+        update={k: v for k, v in (("trials", options.trials), ("timeout", options.timeout)) if v}
+    )
+    return spec.model_copy(update={"budget": budget})
+
+
+def ticket_run_tags(ticket: Ticket, model_name: str) -> dict[str, str]:
+    """The ``agileds.*`` tags of every run made for ``ticket``."""
+    return {
+        "agileds.ticket": ticket.id,
+        "agileds.ticket_type": ticket.type.value,
+        "agileds.title": ticket.title,
+        "agileds.value": f"{ticket.value:g}",
+        "agileds.effort": f"{ticket.effort:g}",
+        "agileds.model": model_name,
+    }
+
+
+class SweepRunner(TicketRunner):
+    """Runs a story or spike: sweep, refit, holdout, production comparison, verdict."""
+
+    def run(self, project: Project, ticket: Ticket, options: RunOptions) -> RunResult:
+        from agileds.sweeps._prepare import prepare_data
+
+        if options.workers < 1:
+            raise UsageError(f"--workers must be at least 1, got {options.workers}")
+        spec, spec_path, shown = load_ticket_spec(project, ticket)
+        spec = _with_budget(spec, options)
+        data = prepare_data(spec, spec_path, shown)
+        options.say(
+            f"{ticket.id}: {data.task} on {len(data.train)} training rows "
+            f"({len(data.holdout)} held out), metric {data.metric}, "
+            f"{spec.budget.trials} trials, families {', '.join(spec.families)}"
+        )
+        return _Execution(project, ticket, spec, spec_path, shown, data, options).run()
+
+
+class _Execution:
+    """One execution of a sweep ticket (holds the stores, the study and the parent run)."""
+
+    def __init__(
+        self,
+        project: Project,
+        ticket: Ticket,
+        spec: ExperimentSpec,
+        spec_path: Path,
+        shown: str,
+        data: Any,
+        options: RunOptions,
+    ) -> None:
+        from agileds.git import git_state
+        from agileds.tracking import ensure_experiment, get_client, resolve_stores
+
+        settings = project.settings
+        self.project, self.ticket, self.spec, self.data, self.options = (
+            project,
+            ticket,
+            spec,
+            data,
+            options,
+        )
+        self.spec_path, self.shown = spec_path, shown
+        self.stores = resolve_stores(
+            project.root,
+            settings.tracking_uri,
+            settings.artifact_location,
+            options.storage or settings.optuna_storage,
+        )
+        self.model_name = ticket.model or settings.model
+        self.client = get_client(self.stores.tracking_uri)
+        self.experiment_id = ensure_experiment(
+            self.client, self.model_name, self.stores.artifact_root
+        )
+        self.git = git_state(project.root)
+        self.tags = {**ticket_run_tags(ticket, self.model_name), **self.git.tags()}
+
+    def run(self) -> RunResult:
+        from agileds.tracking import RunLogger, active_ticket
+
+        study = self._open_study()
+        self._close_abandoned_runs()
+        logger = RunLogger(self.client, tags=self.tags)
+        parent = logger.start_parent(
+            self.experiment_id, self.ticket.id, tags=self._parent_tags(), params=self._params()
+        )
+        study.set_user_attr("parent_run_id", parent)
+        start = time.monotonic()
+        try:
+            with active_ticket(self.tags):
+                self._sweep(study, parent)
+                result = self._finish(study, logger, parent, time.monotonic() - start)
+        except KeyboardInterrupt:
+            logger.finish_parent(parent, "KILLED", tags={"agileds.verdict": "killed"})
+            raise
+        except BaseException as exc:
+            logger.finish_parent(parent, "FAILED", tags={"agileds.error": str(exc)[:5000]})
+            raise
+        return result
+
+    def _open_study(self) -> Any:
+        from agileds.sweeps._study import fail_stale_trials, open_storage, open_study
+
+        storage = open_storage(self.stores.optuna_storage)
+        study = open_study(
+            self.ticket.id,
+            storage,
+            direction=self.data.direction,
+            seed=self.spec.seed,
+            fresh=self.options.fresh,
+        )
+        stale = fail_stale_trials(study)
+        if stale:
+            self.options.say(f"marked {stale} trial(s) of an interrupted run as failed")
+        done = len(study.trials)
+        if done:
+            self.options.say(f"resuming study {self.ticket.id}: {done} trial(s) so far")
+        else:
+            for config in self._start_configs():
+                study.enqueue_trial(config, skip_if_exists=True)
+        return study
+
+    def _close_abandoned_runs(self) -> None:
+        """Mark parent runs of this ticket left RUNNING by a killed process as KILLED."""
+        query = f"tags.`agileds.ticket` = '{self.ticket.id}' and attributes.status = 'RUNNING'"
+        runs = self.client.search_runs([self.experiment_id], filter_string=query)
+        for run in runs:
+            if "mlflow.parentRunId" not in run.data.tags:
+                self.client.set_terminated(run.info.run_id, status="KILLED")
+
+    def _start_configs(self) -> list[dict[str, Any]]:
+        """Trial 0: production's configuration when there is one, else family defaults."""
+        from agileds.sweeps._objective import default_configs
+        from agileds.tracking import get_alias_version
+
+        defaults = default_configs(self.spec, self.data)
+        version = get_alias_version(self.client, self.model_name, "production")
+        if version is None:
+            return defaults
+        raw = self.client.get_model_version(self.model_name, version).tags.get(CONFIG_TAG)
+        config = json.loads(raw) if raw else None
+        if not config or config.get("family") not in self.spec.families:
+            return defaults
+        known = {k for d in defaults for k in d} | {
+            k for k in config if k.startswith(config["family"] + ".")
+        }
+        return [{k: v for k, v in config.items() if k in known}, *defaults]
+
+    def _parent_tags(self) -> dict[str, str]:
+        return {
+            "agileds.spec": self.shown,
+            "agileds.metric": self.data.metric,
+            "agileds.task": self.data.task,
+            "agileds.workers": str(self.options.workers),
+        }
+
+    def _params(self) -> dict[str, Any]:
+        spec = self.spec
+        return {
+            "data.path": spec.data.path,
+            "data.target": spec.data.target,
+            "task": self.data.task,
+            "split.holdout": spec.split.holdout,
+            "split.seed": spec.split.seed,
+            "cv_folds": spec.cv_folds,
+            "families": ",".join(spec.families),
+            "feature_groups": ",".join(spec.features.optional),
+            "metric": self.data.metric,
+            "direction": self.data.direction,
+            "budget.trials": spec.budget.trials,
+            "budget.timeout": spec.budget.timeout,
+            "seed": spec.seed,
+        }
+
+    def _sweep(self, study: Any, parent: str) -> None:
+        from agileds.sweeps._workers import SweepJob, run_workers
+
+        job = SweepJob(
+            study_name=self.ticket.id,
+            storage=self.stores.optuna_storage,
+            spec=self.spec,
+            spec_path=self.spec_path,
+            shown=self.shown,
+            tracking_uri=self.stores.tracking_uri,
+            parent_run_id=parent,
+            tags=self.tags,
+            trials=self.spec.budget.trials,
+            timeout=self.spec.budget.timeout,
+            seed=self.spec.seed,
+        )
+        run_workers(job, self.options.workers, self.data, self.options.progress)
+
+    def _finish(self, study: Any, logger: Any, parent: str, sweep_seconds: float) -> RunResult:
+        from agileds.runners._holdout import best_config, fit_candidate
+
+        counts = _trial_counts(study)
+        if counts["trials_completed"] == 0:
+            raise SweepFailedError(_all_failed_message(study))
+        self.options.say("refitting the best configuration on the whole training part")
+        candidate = fit_candidate(best_config(study, self.spec, self.data), self.spec, self.data)
+        quantities = {**candidate.quantities, **counts, "sweep_seconds": sweep_seconds}
+        quantities.update(study.best_trial.user_attrs.get("cv", {}))
+        production_version = self._compare_with_production(candidate, quantities)
+        criteria = evaluate_ticket(self.ticket, quantities)
+        verdict = overall_verdict(criteria)
+        version = self._register(candidate, parent, verdict.value)
+        report = self._report(study, quantities, criteria, verdict.value, parent, version)
+        tags = {
+            "agileds.verdict": verdict.value,
+            "agileds.model_version": version,
+            "agileds.production_version": production_version or "",
+            **{f"agileds.ac.{c.number}": c.verdict.value for c in criteria},
+        }
+        logger.finish_parent(parent, "FINISHED", metrics=quantities, tags=tags)
+        return RunResult(
+            self.ticket,
+            verdict,
+            criteria,
+            quantities,
+            parent,
+            self.experiment_id,
+            self.model_name,
+            version,
+            candidate.config,
+            report,
+        )
+
+    def _compare_with_production(self, candidate: Any, quantities: dict[str, float]) -> str | None:
+        from agileds.runners._holdout import score_production
+        from agileds.tracking import get_alias_version, load_model
+
+        version = get_alias_version(self.client, self.model_name, "production")
+        if version is None:
+            self.options.say(
+                f"no production model for {self.model_name} yet: production.* criteria stay unknown"
+            )
+            return None
+        self.options.say(f"scoring production ({self.model_name} v{version}) on the same holdout")
+        production = load_model(self.client, f"models:/{self.model_name}/{version}")
+        quantities.update(score_production(production, candidate, self.spec, self.data))
+        return version
+
+    def _register(self, candidate: Any, parent: str, verdict: str) -> str:
+        from agileds.tracking import log_model, register_model
+
+        self.options.say(f"logging and registering the model as a new version of {self.model_name}")
+        uri = log_model(
+            self.client,
+            parent,
+            candidate.model,
+            self.data.x_holdout.head(5),
+            self.data.task,
+            params=candidate.config,
+        )
+        tags = {
+            **self.tags,
+            "agileds.verdict": verdict,
+            CONFIG_TAG: json.dumps(candidate.config, default=str),
+        }
+        return register_model(self.client, self.model_name, uri, parent, tags=tags)
+
+    def _report(
+        self,
+        study: Any,
+        quantities: dict[str, float],
+        criteria: Any,
+        verdict: str,
+        parent: str,
+        version: str,
+    ) -> Path | None:
+        from agileds.runners._report import write_report
+
+        return write_report(self, study, quantities, criteria, verdict, parent, version)
+
+
+def _trial_counts(study: Any) -> dict[str, float]:
+    states = [t.state.name for t in study.trials]
+    return {
+        "trials": float(sum(s in ("COMPLETE", "PRUNED", "FAIL") for s in states)),
+        "trials_completed": float(states.count("COMPLETE")),
+        "trials_pruned": float(states.count("PRUNED")),
+        "trials_failed": float(states.count("FAIL")),
+    }
+
+
+def _all_failed_message(study: Any) -> str:
+    failed = [t for t in study.trials if t.state.name == "FAIL"]
+    first = next((t.user_attrs.get("error") for t in failed if t.user_attrs.get("error")), None)
+    summary = (first or "no error recorded").strip().splitlines()[-1]
+    return (
+        f"every trial failed ({len(failed)}); the first error: {summary}; "
+        "fix it, then run again (the study resumes) or pass --fresh"
+    )

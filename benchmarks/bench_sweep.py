@@ -1,0 +1,495 @@
+"""Wall time of one sweep run four ways, as ratios to a raw Optuna loop (issue 3, "Speed").
+
+The sweep: histogram gradient boosting on the demo CRM data (``agileds init --demo``),
+3-fold CV, fixed seed, 40 trials. Measured in one run of this script:
+
+(a) a raw Optuna loop without tracking, built from agileds' own pieces (``Objective``
+    without a trial logger, ``make_sampler``/``make_pruner``, the family defaults enqueued
+    as trial 0, in-memory storage), so (a) and (d) differ only by tracking and orchestration;
+(b) the same loop with optuna-integration's ``MLflowCallback`` (trial runs nested under one
+    parent run, ``mlflow_kwargs={"nested": True}``: 5.0 has no ``nest_trials``);
+(c) scikit-learn's ``RandomizedSearchCV`` on the same pipeline, folds and HGB space (plus the
+    top_k and hashing_size choices; feature groups and text stay on), with
+    ``mlflow.sklearn.autolog()`` defaults, and (c') with ``log_models=False``;
+(d) ``agileds.run_ticket`` on a demo project: its sweep phase (``sweep_seconds``) and end
+    to end (refit, holdout bootstrap, model logging and registration, report).
+Then the trials per minute of the agileds sweep phase with ``workers=2`` against ``workers=1``.
+
+Fairness: every variant gets the same seed, data and folds, and one BLAS/OpenMP thread per
+process (``--threads``; on a shared 2-core machine HGB's two OpenMP threads run several times
+slower as soon as another process wants a core). Pruning stays on: (a), (b) and (d) run the
+same sampler and pruner, so they run identical trials with identical pruning decisions (the
+table checks it); (c) cannot prune. One-time costs are excluded: each variant first runs
+2 trials untimed (imports, autolog patching, MLflow's lazy imports), and every MLflow store
+is created and migrated before its clock starts. (a) runs again last: its ratio is the noise
+of the machine during this run. The CPU column (this process, all its threads) is far less
+sensitive to other load than wall time, but misses I/O waits and worker processes.
+
+Run: ``.venv/bin/python benchmarks/bench_sweep.py [--trials 40] [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import resource
+import tempfile
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+
+TICKET = "STORY-9"
+MODEL = "bench-model"
+WARM_UP_TRIALS = 2
+TICKET_YAML = """\
+# Written by benchmarks/bench_sweep.py: the demo sweep, histogram gradient boosting only.
+id: {ticket}
+type: story
+title: Benchmark sweep
+value: 1
+effort: 1
+model: {model}
+experiment: experiments/lead_scoring.yaml
+sweep:
+  families: [hist_gradient_boosting]
+  trials: {trials}
+  cv_folds: 3
+"""
+
+
+@dataclass
+class Row:
+    """One line of the result table."""
+
+    name: str
+    wall: float
+    cpu: float | None
+    trials: int
+    logged: str = "0"
+    same_trials: str = "-"
+
+
+@dataclass
+class Clock:
+    """Wall and CPU seconds of this process (all its threads) over a ``with`` block."""
+
+    start: float = 0.0
+    cpu_start: float = 0.0
+    wall: float = 0.0
+    cpu: float = 0.0
+    marks: list[tuple[str, float, float]] = field(default_factory=list)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Clock]:
+        """Time the block."""
+        self.start, self.cpu_start = time.perf_counter(), _cpu()
+        try:
+            yield self
+        finally:
+            self.wall, self.cpu = time.perf_counter() - self.start, _cpu() - self.cpu_start
+
+    def mark(self, text: str) -> None:
+        """Record a message with its time (agileds' ``message`` callback)."""
+        self.marks.append((text, time.perf_counter(), _cpu()))
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass(frozen=True)
+class Bench:
+    """The demo project with the benchmark ticket, and the sweep's resolved spec and data."""
+
+    root: Path
+    project: Any
+    spec: Any
+    data: Any
+
+
+def import_everything() -> None:
+    """Import what the variants use, so that no clock pays a first import."""
+    import mlflow.sklearn
+    import optuna_integration.mlflow
+    import scipy.stats
+    import sklearn.model_selection
+
+    import agileds.reports
+    import agileds.runners._sweep
+    import agileds.sweeps._workers
+    import agileds.tracking._models
+
+    del mlflow, optuna_integration, scipy, sklearn, agileds
+
+
+def quiet() -> None:
+    """Silence Optuna's trial lines, MLflow's logs and the deprecation warnings."""
+    from agileds.sweeps._study import quiet_optuna
+
+    quiet_optuna()
+    for name in ("mlflow", "alembic", "optuna_integration"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore")
+
+
+def make_bench(root: Path, trials: int) -> Bench:
+    """Scaffold a demo project with the benchmark ticket; resolve its spec and data."""
+    from agileds._scaffold import init_project
+    from agileds.project import find_project
+    from agileds.runners._sweep import load_ticket_spec
+    from agileds.sweeps._prepare import prepare_data
+
+    init_project(root, demo=True)
+    text = TICKET_YAML.format(ticket=TICKET, model=MODEL, trials=trials)
+    (root / "backlog" / f"{TICKET}.yaml").write_text(text, encoding="utf-8")
+    project = find_project(root)
+    spec, spec_path, shown = load_ticket_spec(project, project.backlog().get(TICKET))
+    return Bench(root, project, spec, prepare_data(spec, spec_path, shown))
+
+
+# --- (a) and (b): the raw Optuna loop ---------------------------------------------------
+
+
+def raw_study(bench: Bench, trials: int, callbacks: list[Any] | None = None) -> Any:
+    """agileds' objective, sampler, pruner and first trials; in memory, nothing logged."""
+    import optuna
+
+    from agileds.sweeps._objective import Objective, default_configs
+    from agileds.sweeps._study import make_pruner, make_sampler
+
+    study = optuna.create_study(
+        study_name=TICKET,
+        direction=bench.data.direction,
+        sampler=make_sampler(bench.spec.seed),
+        pruner=make_pruner(),
+    )
+    for config in default_configs(bench.spec, bench.data):
+        study.enqueue_trial(config)
+    study.optimize(
+        Objective(bench.spec, bench.data),
+        n_trials=trials,
+        catch=(Exception,),
+        callbacks=callbacks or [],
+    )
+    return study
+
+
+def same_trials(study: Any, reference: Any) -> str:
+    """``yes`` when two studies ran the same parameters with the same outcomes."""
+
+    def trials(s: Any) -> list[tuple[str, dict[str, Any]]]:
+        return [(t.state.name, t.params) for t in s.trials]
+
+    return "yes" if trials(study) == trials(reference) else "NO"
+
+
+def run_a(bench: Bench, trials: int, name: str) -> tuple[Row, Any]:
+    """(a) the raw Optuna loop."""
+    raw_study(bench, WARM_UP_TRIALS)
+    with Clock().running() as clock:
+        study = raw_study(bench, trials)
+    return Row(name, clock.wall, clock.cpu, len(study.trials)), study
+
+
+def fresh_mlflow_store(folder: Path) -> tuple[str, str]:
+    """A migrated, empty SQLite store (as MLflow creates it) with the experiment ``TICKET``."""
+    from mlflow import MlflowClient
+
+    folder.mkdir(parents=True)
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    artifacts = (folder / "artifacts").as_uri()
+    return uri, MlflowClient(uri).create_experiment(TICKET, artifact_location=artifacts)
+
+
+def nested_runs(uri: str, experiment_id: str) -> int:
+    """How many runs of the experiment have a parent run."""
+    from mlflow import MlflowClient
+
+    runs = MlflowClient(uri).search_runs([experiment_id], max_results=5000)
+    return sum("mlflow.parentRunId" in r.data.tags for r in runs)
+
+
+def run_b(bench: Bench, trials: int, folder: Path, reference: Any) -> Row:
+    """(b) the raw loop with ``MLflowCallback``, trial runs nested under a parent run.
+
+    The callback calls ``mlflow.set_experiment(study_name)`` every trial; the store already
+    holds that experiment (with its artifacts in ``folder``).
+    """
+    import mlflow
+    from optuna_integration.mlflow import MLflowCallback
+
+    for stage, n in (("b-warm-up", WARM_UP_TRIALS), ("b", trials)):
+        uri, experiment_id = fresh_mlflow_store(folder / stage)
+        mlflow.set_tracking_uri(uri)
+        callback = MLflowCallback(
+            tracking_uri=uri,
+            metric_name=f"cv.{bench.data.metric}",
+            mlflow_kwargs={"nested": True},
+        )
+        with Clock().running() as clock, mlflow.start_run(experiment_id=experiment_id):
+            study = raw_study(bench, n, callbacks=[callback])
+    mlflow.set_tracking_uri(None)
+    logged = str(nested_runs(uri, experiment_id))
+    name = "(b) + MLflowCallback, nested"
+    return Row(
+        name, clock.wall, clock.cpu, len(study.trials), logged, same_trials(study, reference)
+    )
+
+
+# --- (c): RandomizedSearchCV with autolog ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogUniformInt:
+    """An integer drawn log-uniformly from [low, high] (scipy has no such distribution)."""
+
+    low: int
+    high: int
+
+    def rvs(self, random_state: Any = None) -> int:
+        """Draw one value."""
+        from scipy.stats import loguniform
+
+        value = loguniform(self.low, self.high + 1).rvs(random_state=random_state)
+        return min(int(value), self.high)
+
+
+def _distribution(dim: Any) -> Any:
+    from scipy.stats import loguniform, randint, uniform
+
+    from agileds.automl import Choice, FloatRange
+
+    if isinstance(dim, Choice):
+        return list(dim.choices)
+    if isinstance(dim, FloatRange):
+        return loguniform(dim.low, dim.high) if dim.log else uniform(dim.low, dim.high - dim.low)
+    return LogUniformInt(dim.low, dim.high) if dim.log else randint(dim.low, dim.high + 1)
+
+
+def hgb_distributions(task: str) -> dict[str, Any]:
+    """agileds' HGB space with its top_k and hashing_size choices, for ``RandomizedSearchCV``."""
+    from agileds.automl import FAMILIES, PREPROCESSING_SPACE
+
+    space = FAMILIES["hist_gradient_boosting"].space(task)
+    out = {f"model__{name}": _distribution(dim) for name, dim in space.items()}
+    top_k = _distribution(PREPROCESSING_SPACE["top_k"])
+    out["features__categorical__onehot__max_categories"] = [k + 1 for k in top_k]
+    out["features__text__hash__n_features"] = _distribution(PREPROCESSING_SPACE["hashing_size"])
+    return out
+
+
+def run_c(bench: Bench, trials: int, folder: Path, log_models: bool | None) -> Row:
+    """(c) ``RandomizedSearchCV`` on agileds' start pipeline and folds, with ``autolog``."""
+    import mlflow
+    from sklearn.model_selection import RandomizedSearchCV
+
+    from agileds.sweeps._objective import build_model, default_configs
+
+    data = bench.data
+    pipeline = build_model(default_configs(bench.spec, data)[0], bench.spec, data)
+    options = {} if log_models is None else {"log_models": log_models}
+    for stage, n in ((f"c-{log_models}-warm-up", WARM_UP_TRIALS), (f"c-{log_models}", trials)):
+        uri, experiment_id = fresh_mlflow_store(folder / stage)
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_experiment(experiment_id=experiment_id)
+        search = RandomizedSearchCV(
+            pipeline,
+            hgb_distributions(data.task),
+            n_iter=n,
+            scoring={"auroc": "roc_auc"}.get(data.metric),
+            cv=data.folds,
+            random_state=bench.spec.seed,
+        )
+        mlflow.sklearn.autolog(**options)
+        try:
+            with Clock().running() as clock:
+                search.fit(data.x_train, data.y_train)
+        finally:
+            mlflow.sklearn.autolog(disable=True)
+    models = mlflow.search_logged_models(experiment_ids=[experiment_id], output_format="list")
+    mlflow.set_tracking_uri(None)
+    name = "(c) RandomizedSearchCV + autolog" + (", no models" if log_models is False else "")
+    logged = f"{nested_runs(uri, experiment_id)} +{len(models)} model"
+    return Row(name, clock.wall, clock.cpu, len(search.cv_results_["params"]), logged)
+
+
+# --- (d): agileds run -------------------------------------------------------------------
+
+
+def agileds_run(bench: Bench, trials: int, workers: int = 1) -> tuple[Any, Clock]:
+    """Time ``run_ticket`` on a fresh study, keeping its progress messages with times."""
+    from agileds.runners import run_ticket
+
+    clock = Clock()
+    with clock.running():
+        result = run_ticket(
+            TICKET, bench.project, trials=trials, workers=workers, fresh=True, message=clock.mark
+        )
+    return result, clock
+
+
+def agileds_stores(bench: Bench) -> Any:
+    from agileds.tracking import resolve_stores
+
+    settings = bench.project.settings
+    return resolve_stores(
+        bench.root, settings.tracking_uri, settings.artifact_location, settings.optuna_storage
+    )
+
+
+def prepare_agileds_store(bench: Bench) -> None:
+    """Create the project's MLflow database and experiment (the one-time schema migration)."""
+    from agileds.tracking import ensure_experiment, get_client
+
+    stores = agileds_stores(bench)
+    ensure_experiment(get_client(stores.tracking_uri), MODEL, stores.artifact_root)
+
+
+def agileds_study(bench: Bench) -> Any:
+    """The ticket's study as ``agileds run`` left it."""
+    import optuna
+
+    from agileds.sweeps._study import open_storage
+
+    storage = open_storage(agileds_stores(bench).optuna_storage)
+    return optuna.load_study(study_name=TICKET, storage=storage)
+
+
+def phases(clock: Clock) -> list[tuple[str, float, float]]:
+    """(message, wall, CPU) from each agileds message to the next (the last to the end)."""
+    ends = [(w, c) for _, w, c in clock.marks[1:]]
+    ends.append((clock.start + clock.wall, clock.cpu_start + clock.cpu))
+    return [
+        (text, w1 - w0, c1 - c0) for (text, w0, c0), (w1, c1) in zip(clock.marks, ends, strict=True)
+    ]
+
+
+def run_d(bench: Bench, trials: int, reference: Any) -> tuple[list[Row], list[str]]:
+    """(d) ``agileds run``: its sweep phase and end to end, and where the time went."""
+    prepare_agileds_store(bench)
+    agileds_run(bench, WARM_UP_TRIALS)
+    result, clock = agileds_run(bench, trials)
+    q = result.quantities
+    parts = phases(clock)
+    # The first message comes after loading the data, the second ("refitting ...") right
+    # after the sweep: their gap is the sweep phase plus opening the study and parent run.
+    sweep_cpu = parts[0][2]
+    logged = str(nested_runs(agileds_stores(bench).tracking_uri, result.experiment_id))
+    match = same_trials(agileds_study(bench), reference)
+    n = int(q["trials"])
+    rows = [
+        Row("(d) agileds run: sweep phase", q["sweep_seconds"], sweep_cpu, n, logged, match),
+        Row("(d) agileds run: end to end", clock.wall, clock.cpu, n, logged, match),
+    ]
+    first = clock.marks[0][1] - clock.start
+    notes = [f"  {first:6.1f} s  before the first message (load data)"]
+    notes += [f"  {w:6.1f} s  from '{text[:60]}'" for text, w, _ in parts]
+    return rows, notes
+
+
+def run_workers(bench: Bench, trials: int) -> list[str]:
+    """Trials per minute of the sweep phase with ``workers=1`` and ``workers=2``."""
+    rates, lines = {}, []
+    for workers in (1, 2):
+        result, _ = agileds_run(bench, trials, workers=workers)
+        q = result.quantities
+        rates[workers] = q["trials"] / q["sweep_seconds"] * 60
+        lines.append(
+            f"  workers={workers}: {q['trials']:.0f} trials ({q['trials_pruned']:.0f} pruned) "
+            f"in {q['sweep_seconds']:.1f} s = {rates[workers]:.1f} trials/min"
+        )
+    lines.append(f"  workers 2 / workers 1: {rates[2] / rates[1]:.2f}x (target >= 1.7x)")
+    return lines
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+def print_table(rows: list[Row]) -> None:
+    """Print each variant with its ratios to (a), the first row."""
+    base = rows[0]
+    print(
+        f"{'variant':<38} {'wall s':>7} {'x (a)':>6} {'CPU s':>7} {'x (a)':>6} "
+        f"{'trials':>6}  {'nested runs':<13} same trials as (a)"
+    )
+    for r in rows:
+        cpu = (
+            f"{r.cpu:7.1f} {r.cpu / base.cpu:6.2f}"
+            if r.cpu is not None and base.cpu
+            else f"{'-':>7} {'-':>6}"
+        )
+        print(
+            f"{r.name:<38} {r.wall:7.1f} {r.wall / base.wall:6.2f} {cpu} {r.trials:>6}  "
+            f"{r.logged:<13} {r.same_trials}"
+        )
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def benchmark(root: Path, trials: int, workers_trials: int) -> None:
+    """Run every variant in ``root`` and print the results."""
+    bench = make_bench(root / "project", trials)
+    print(
+        f"{trials} trials, {bench.spec.cv_folds}-fold CV, families {bench.spec.families}, "
+        f"feature groups swept {list(bench.spec.features.optional)}, seed {bench.spec.seed}, "
+        f"{len(bench.data.train)} training rows"
+    )
+    row_a, reference = run_a(bench, trials, "(a) raw Optuna loop, no tracking")
+    rows = [row_a, run_b(bench, trials, root, reference)]
+    d_rows, notes = run_d(bench, trials, reference)
+    rows += d_rows
+    workers = run_workers(bench, workers_trials)
+    rows.append(run_c(bench, trials, root, None))
+    rows.append(run_c(bench, trials, root, False))
+    rows.append(run_a(bench, trials, "(a) again, last (noise check)")[0])
+    states = [t.state.name for t in reference.trials]
+    print(
+        f"(a) trials: {states.count('COMPLETE')} complete, {states.count('PRUNED')} pruned, "
+        f"{states.count('FAIL')} failed\n"
+    )
+    print_table(rows)
+    print("\n(d) end to end, by agileds' progress messages:")
+    print("\n".join(notes))
+    print(f"\nagileds sweep phase, {workers_trials} trials each, fresh studies:")
+    print("\n".join(workers))
+
+
+def main() -> None:
+    """Parse the options, run the benchmark in a temporary folder, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=40)
+    parser.add_argument("--workers-trials", type=int, default=24)
+    parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads, 0 = all")
+    parser.add_argument("--quick", action="store_true", help="8 trials: a smoke check")
+    args = parser.parse_args()
+    trials, workers_trials = (8, 8) if args.quick else (args.trials, args.workers_trials)
+    print(
+        f"load before: {load()} (1, 5, 15 min), {os.cpu_count()} cores, threads {args.threads or 'all'}"
+    )
+    import_everything()
+    quiet()
+    from threadpoolctl import threadpool_limits
+
+    limit = threadpool_limits(args.threads) if args.threads else contextlib.nullcontext()
+    with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp, limit:
+        cwd = Path.cwd()
+        os.chdir(tmp)  # anything MLflow writes relative to the working directory stays here
+        try:
+            benchmark(Path(tmp), trials, workers_trials)
+        finally:
+            os.chdir(cwd)
+    print(f"load after: {load()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""``agileds run`` on story tickets: a real Optuna study, a real MLflow store and registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from agileds.project import Project
+from agileds.runners import run_ticket
+from agileds.runners._sweep import SweepFailedError
+from agileds.tickets import Verdict
+
+
+def _client(project: Project):
+    from agileds.tracking import get_client, resolve_stores
+
+    return get_client(resolve_stores(project.root).tracking_uri)
+
+
+def _study(project: Project, name: str = "STORY-1"):
+    import optuna
+
+    from agileds.sweeps._study import open_storage
+
+    return optuna.load_study(
+        study_name=name, storage=open_storage(str(project.mlruns_dir / "optuna.journal"))
+    )
+
+
+def test_story_run_logs_parent_trials_model_and_report(sweep_project: Project) -> None:
+    result = run_ticket("STORY-1", sweep_project, trials=4)
+    q = result.quantities
+    assert q["trials"] == 4 and 0.5 < q["auroc"] < 1
+    assert q["auroc.ci_low"] <= q["auroc"] <= q["auroc.ci_high"]
+    assert result.criteria[0].text == "cv.auroc >= 0.75"
+    assert (result.criteria[0].verdict is Verdict.PASS) == (q["cv.auroc"] >= 0.75)
+    assert result.criteria[3].verdict is Verdict.PENDING
+    client = _client(sweep_project)
+    parent = client.get_run(result.parent_run_id)
+    assert parent.info.status == "FINISHED"
+    assert parent.data.tags["agileds.ticket"] == "STORY-1"
+    assert parent.data.tags["agileds.ticket_type"] == "story"
+    assert parent.data.tags["agileds.verdict"] == result.verdict.value
+    children = client.search_runs(
+        [result.experiment_id],
+        filter_string=f"tags.`mlflow.parentRunId` = '{result.parent_run_id}'",
+    )
+    assert len(children) == 4
+    assert {c.data.tags["agileds.ticket"] for c in children} == {"STORY-1"}
+    version = client.get_model_version("lead-scoring", result.model_version)
+    assert version.tags["agileds.ticket"] == "STORY-1"
+    assert version.tags["agileds.verdict"] == result.verdict.value
+    artifacts = {a.path for a in client.list_artifacts(result.parent_run_id, "report")}
+    assert "report/run.md" in artifacts and "report/history.png" in artifacts
+    assert result.report_path is not None and result.report_path.read_text().startswith("# STORY-1")
+
+
+def test_resume_then_production_comparison_and_fresh_start(sweep_project: Project) -> None:
+    from agileds.tracking import set_alias
+
+    first = run_ticket("STORY-1", sweep_project, trials=3)
+    set_alias(_client(sweep_project), "lead-scoring", "production", first.model_version)
+    second = run_ticket("STORY-1", sweep_project, trials=5)
+    assert len(_study(sweep_project).trials) == 5  # resumed: 3 + 2
+    q = second.quantities
+    assert {"production.auroc", "delta.auroc", "delta.auroc.ci_low", "delta.auroc.p_value"} <= set(
+        q
+    )
+    assert q["delta.auroc"] == pytest.approx(q["auroc"] - q["production.auroc"])
+    third = run_ticket("STORY-1", sweep_project, trials=2, fresh=True)
+    trial0 = _study(sweep_project).trials[0]
+    assert trial0.params["family"] == first.best_config["family"]
+    assert third.quantities["trials"] == 2
+
+
+def test_a_failing_trial_is_recorded_and_the_sweep_continues(
+    sweep_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agileds.sweeps import _objective
+
+    real = _objective.build_model
+
+    def flaky(config, spec, data):
+        if config["family"] == "logistic":
+            raise ValueError("logistic is broken today")
+        return real(config, spec, data)
+
+    monkeypatch.setattr(_objective, "build_model", flaky)
+    result = run_ticket("STORY-1", sweep_project, trials=4)
+    assert result.quantities["trials_failed"] >= 1
+    assert result.best_config["family"] == "hist_gradient_boosting"
+    failed = _client(sweep_project).search_runs(
+        [result.experiment_id], filter_string="tags.`agileds.trial_state` = 'failed'"
+    )
+    assert failed and failed[0].info.status == "FAILED"
+    assert "ValueError: logistic is broken today" in failed[0].data.tags["agileds.error"]
+
+
+def test_every_trial_failing_stops_with_the_first_error(
+    sweep_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agileds.sweeps import _objective
+
+    def broken(config, spec, data):
+        raise RuntimeError("no model today")
+
+    monkeypatch.setattr(_objective, "build_model", broken)
+    with pytest.raises(
+        SweepFailedError,
+        match=r"every trial failed \(3\); the first error: RuntimeError: no model today",
+    ):
+        run_ticket("STORY-1", sweep_project, trials=10)
+    parents = _client(sweep_project).search_runs(
+        ["1"], filter_string="tags.`agileds.ticket` = 'STORY-1' and attributes.status = 'FAILED'"
+    )
+    assert len([p for p in parents if "mlflow.parentRunId" not in p.data.tags]) == 1
+
+
+def test_two_real_worker_processes_share_one_study(sweep_project: Project) -> None:
+    import os
+
+    result = run_ticket("STORY-1", sweep_project, trials=8, workers=2)
+    trials = _study(sweep_project).trials
+    assert len([t for t in trials if t.state.is_finished()]) >= 8
+    pids = {t.user_attrs["pid"] for t in trials}
+    assert len(pids) == 2 and os.getpid() in pids
+    children = _client(sweep_project).search_runs(
+        [result.experiment_id],
+        filter_string=f"tags.`mlflow.parentRunId` = '{result.parent_run_id}'",
+    )
+    assert len(children) == len(trials)
