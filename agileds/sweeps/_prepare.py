@@ -70,7 +70,12 @@ def prepare_data(spec: ExperimentSpec, spec_path: Path, shown: str) -> PreparedD
     from agileds.data import check_target, holdout_split, load_table
     from agileds.evaluation import direction, primary_metric
 
-    frame = load_table(spec.data_path(spec_path))
+    path = spec.data_path(spec_path)
+    if not path.is_file():
+        named = Path(spec.data.path)
+        where = named if named.is_absolute() else Path(shown).parent / named
+        raise DataError(f"{where}: file not found; check data.path in {shown}")
+    frame = load_table(path)
     task = check_target(frame, spec.data.target, spec.data.task, str(spec.data.path), spec=shown)
     _check_columns(frame, spec, shown)
     frame = frame.drop(columns=list(spec.data.drop))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from agileds.project import Project
+from tests.conftest import copy_mlflow_db
 
 FAST_SPEC = """\
 data:
@@ -28,7 +29,9 @@ budget: {trials: 4}
 
 
 @pytest.fixture
-def sweep_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+def sweep_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mlflow_template_db: Path
+) -> Project:
     """The demo project with a small dataset and a fast spec, cwd set to it."""
     from agileds._scaffold import init_project
     from agileds.data import make_leads
@@ -36,6 +39,7 @@ def sweep_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
     monkeypatch.delenv("AGILEDS_PROJECT", raising=False)
     init_project(tmp_path, demo=True)
+    copy_mlflow_db(mlflow_template_db, tmp_path / "mlruns")
     make_leads(900, seed=3).to_csv(tmp_path / "experiments" / "data" / "leads.csv", index=False)
     (tmp_path / "experiments" / "fast.yaml").write_text(FAST_SPEC)
     story = tmp_path / "backlog" / "STORY-1.yaml"

@@ -1,0 +1,100 @@
+"""``agileds run`` from the command line: verdict table, JSON, exit codes, bad data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agileds.project import Project
+
+
+def _spec(project: Project, text: str) -> None:
+    (project.root / "experiments" / "fast.yaml").write_text(text)
+
+
+def _data(project: Project, name: str, text: str) -> None:
+    (project.root / "experiments" / "data" / name).write_text(text)
+
+
+BAD_DATA = {
+    "missing file": (
+        "data: {path: data/nope.csv, target: is_closed}\n",
+        None,
+        "error: experiments/data/nope.csv",
+    ),
+    "missing target": (
+        "data: {path: data/leads.csv, target: is_closd}\n",
+        None,
+        "error: data/leads.csv: target column 'is_closd' not found",
+    ),
+    "one class": (
+        "data: {path: data/one.csv, target: y}\n",
+        ("one.csv", "x,y\n1,1\n2,1\n3,1\n"),
+        "error: ",
+    ),
+    "empty file": (
+        "data: {path: data/empty.csv, target: y}\n",
+        ("empty.csv", ""),
+        "error: ",
+    ),
+    "non-numeric regression target": (
+        "data: {path: data/text.csv, target: y, task: regression}\n",
+        ("text.csv", "x,y\n1,a\n2,b\n3,c\n4,d\n"),
+        "error: ",
+    ),
+    "unknown spec key": (
+        "data: {path: data/leads.csv, target: is_closed}\nbudgett: {trials: 3}\n",
+        None,
+        "error: experiments/fast.yaml:2: budgett: unknown key",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_DATA))
+def test_bad_data_is_one_line_and_exit_2(sweep_project: Project, run_cli, case: str) -> None:
+    spec, data, expected = BAD_DATA[case]
+    _spec(sweep_project, spec)
+    if data:
+        _data(sweep_project, *data)
+    res = run_cli("run", "STORY-1", "--trials", "2")
+    assert res.code == 2, res.err
+    lines = [line for line in res.err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and lines[0].startswith(expected), res.err
+    assert "Traceback" not in res.err
+    assert not (sweep_project.mlruns_dir / "optuna.journal").exists()
+
+
+def test_error_messages_name_the_problem(sweep_project: Project, run_cli) -> None:
+    _spec(sweep_project, "data: {path: data/one.csv, target: y}\n")
+    _data(sweep_project, "one.csv", "x,y\n1,1\n2,1\n3,1\n")
+    assert "has the single value 1 in all 3 rows" in run_cli("run", "STORY-1").err
+    _spec(sweep_project, "data: {path: data/text.csv, target: y, task: regression}\n")
+    _data(sweep_project, "text.csv", "x,y\n1,a\n2,b\n3,c\n4,d\n")
+    assert "numeric" in run_cli("run", "STORY-1").err
+
+
+def test_tickets_that_cannot_run(sweep_project: Project, run_cli) -> None:
+    run_cli("ticket", "new", "story", "No experiment", "--value", "1", "--effort", "1")
+    res = run_cli("run", "STORY-3")
+    assert (res.code, res.err) == (
+        2,
+        "error: STORY-3 names no experiment; add 'experiment: experiments/<name>.yaml' to backlog/STORY-3.yaml\n",
+    )
+    assert run_cli("run", "STORY-99").code == 2
+    assert run_cli("run", "STORY-1", "--workers", "0").code == 2
+
+
+def test_run_prints_verdicts_and_json(sweep_project: Project, run_cli) -> None:
+    res = run_cli("run", "STORY-1", "--trials", "2")
+    assert res.code in (0, 1)
+    assert "cv.auroc >= 0.75" in res.out and "verdict: " in res.out
+    assert "trial 2/2" in res.err  # plain progress lines when not on a terminal
+    payload = json.loads(run_cli("run", "STORY-1", "--trials", "3", "--json").out)
+    assert payload["ticket"] == "STORY-1" and payload["model_version"] == "2"
+    failed = any(c["verdict"] == "fail" for c in payload["criteria"])
+    assert payload["quantities"]["trials"] == 3
+    assert Path(payload["report"]).is_file()
+    rerun = run_cli("run", "STORY-1", "--trials", "3")
+    assert rerun.code == (1 if failed else 0) or "resuming study STORY-1" in rerun.err
