@@ -1,5 +1,53 @@
-"""agileds: agile data science — tickets as code, sweeps logged to MLflow, go-live gates."""
+"""agileds: agile data science — tickets as code, sweeps logged to MLflow, go-live gates.
+
+The public API, one screen::
+
+    from agileds import find_project, run_ticket
+    project = find_project()                      # the folder holding agileds.yaml
+    backlog = project.backlog()                   # tickets in backlog/*.yaml
+    backlog.create("story", "Add lead source", value=8, effort=3)
+    result = run_ticket("STORY-1", trials=20)     # Optuna sweep logged to MLflow, verdict
+    result.verdict, result.quantities["auroc"]
+
+Subpackages: ``agileds.tickets`` (model, store, acceptance criteria), ``agileds.backlog``
+(scorers), ``agileds.sweeps`` (experiment specs, studies), ``agileds.automl`` (column kinds,
+features, model families), ``agileds.evaluation`` (metrics, intervals, DeLong),
+``agileds.tracking`` (MLflow bridge), ``agileds.reports``, ``agileds.runners``.
+Importing ``agileds`` is cheap: MLflow, scikit-learn and Optuna load when used.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from agileds.errors import AgileDSError
+
+if TYPE_CHECKING:
+    from agileds.project import Project, find_project
+    from agileds.runners import RunResult
+
 __version__ = "0.1.0"
+__all__ = ["AgileDSError", "Project", "RunResult", "__version__", "find_project", "run_ticket"]
+
+
+def run_ticket(ticket_id: str, project: Any = None, **options: Any) -> RunResult:
+    """Run a ticket; see :func:`agileds.runners.run_ticket`."""
+    from agileds.runners import run_ticket as _run
+
+    return _run(ticket_id, project, **options)
+
+
+_LAZY = {
+    "Project": "agileds.project",
+    "find_project": "agileds.project",
+    "RunResult": "agileds.runners",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavier public names on first use (``agileds --help`` stays fast)."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'agileds' has no attribute {name!r}")

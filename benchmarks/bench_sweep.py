@@ -22,8 +22,10 @@ same sampler and pruner, so they run identical trials with identical pruning dec
 table checks it); (c) cannot prune. One-time costs are excluded: each variant first runs
 2 trials untimed (imports, autolog patching, MLflow's lazy imports), and every MLflow store
 is created and migrated before its clock starts. (a) runs again last: its ratio is the noise
-of the machine during this run. The CPU column (this process, all its threads) is far less
-sensitive to other load than wall time, but misses I/O waits and worker processes.
+of the machine during this run. The CPU column (this process with all its threads, plus its
+child processes that ended) is less sensitive to other load than wall time, but not immune,
+and it misses I/O waits. Last, (d)'s trials are logged once more through ``RunLogger`` to
+time the logging part of agileds' per-trial overhead on its own.
 
 Run: ``.venv/bin/python benchmarks/bench_sweep.py [--trials 40] [--quick]``.
 """
@@ -78,7 +80,8 @@ class Row:
 
 @dataclass
 class Clock:
-    """Wall and CPU seconds of this process (all its threads) over a ``with`` block."""
+    """Wall and CPU seconds over a ``with`` block (this process, all its threads, and the
+    child processes that ended: agileds' worker processes, MLflow's subprocesses)."""
 
     start: float = 0.0
     cpu_start: float = 0.0
@@ -101,8 +104,11 @@ class Clock:
 
 
 def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process and of its child processes that ended."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
 
 
 @dataclass(frozen=True)
@@ -209,12 +215,13 @@ def fresh_mlflow_store(folder: Path) -> tuple[str, str]:
     return uri, MlflowClient(uri).create_experiment(TICKET, artifact_location=artifacts)
 
 
-def nested_runs(uri: str, experiment_id: str) -> int:
-    """How many runs of the experiment have a parent run."""
+def nested_runs(uri: str, experiment_id: str, parent: str | None = None) -> int:
+    """How many runs of the experiment have a parent run (``parent``, when given)."""
     from mlflow import MlflowClient
 
     runs = MlflowClient(uri).search_runs([experiment_id], max_results=5000)
-    return sum("mlflow.parentRunId" in r.data.tags for r in runs)
+    parents = [r.data.tags.get("mlflow.parentRunId") for r in runs]
+    return sum(p is not None and parent in (None, p) for p in parents)
 
 
 def run_b(bench: Bench, trials: int, folder: Path, reference: Any) -> Row:
@@ -286,7 +293,7 @@ def hgb_distributions(task: str) -> dict[str, Any]:
     return out
 
 
-def run_c(bench: Bench, trials: int, folder: Path, log_models: bool | None) -> Row:
+def run_c(bench: Bench, trials: int, folder: Path, log_models: bool | None) -> tuple[Row, str]:
     """(c) ``RandomizedSearchCV`` on agileds' start pipeline and folds, with ``autolog``."""
     import mlflow
     from sklearn.model_selection import RandomizedSearchCV
@@ -318,7 +325,17 @@ def run_c(bench: Bench, trials: int, folder: Path, log_models: bool | None) -> R
     mlflow.set_tracking_uri(None)
     name = "(c) RandomizedSearchCV + autolog" + (", no models" if log_models is False else "")
     logged = f"{nested_runs(uri, experiment_id)} +{len(models)} model"
-    return Row(name, clock.wall, clock.cpu, len(search.cv_results_["params"]), logged)
+    return Row(name, clock.wall, clock.cpu, len(search.cv_results_["params"]), logged), (
+        f"  {name}: {search_compute(search, len(data.folds)):.1f} s of {clock.wall:.1f} s "
+        "fitting and scoring candidates (cv_results_ and refit_time_)"
+    )
+
+
+def search_compute(search: Any, folds: int) -> float:
+    """Seconds a parameter search spent fitting and scoring, by its own account."""
+    results = search.cv_results_
+    per_candidate = results["mean_fit_time"] + results["mean_score_time"]
+    return float(per_candidate.sum() * folds + getattr(search, "refit_time_", 0.0))
 
 
 # --- (d): agileds run -------------------------------------------------------------------
@@ -372,7 +389,7 @@ def phases(clock: Clock) -> list[tuple[str, float, float]]:
     ]
 
 
-def run_d(bench: Bench, trials: int, reference: Any) -> tuple[list[Row], list[str]]:
+def run_d(bench: Bench, trials: int, reference: Any) -> tuple[list[Row], list[str], Any]:
     """(d) ``agileds run``: its sweep phase and end to end, and where the time went."""
     prepare_agileds_store(bench)
     agileds_run(bench, WARM_UP_TRIALS)
@@ -382,7 +399,8 @@ def run_d(bench: Bench, trials: int, reference: Any) -> tuple[list[Row], list[st
     # The first message comes after loading the data, the second ("refitting ...") right
     # after the sweep: their gap is the sweep phase plus opening the study and parent run.
     sweep_cpu = parts[0][2]
-    logged = str(nested_runs(agileds_stores(bench).tracking_uri, result.experiment_id))
+    uri = agileds_stores(bench).tracking_uri
+    logged = str(nested_runs(uri, result.experiment_id, result.parent_run_id))
     match = same_trials(agileds_study(bench), reference)
     n = int(q["trials"])
     rows = [
@@ -392,19 +410,45 @@ def run_d(bench: Bench, trials: int, reference: Any) -> tuple[list[Row], list[st
     first = clock.marks[0][1] - clock.start
     notes = [f"  {first:6.1f} s  before the first message (load data)"]
     notes += [f"  {w:6.1f} s  from '{text[:60]}'" for text, w, _ in parts]
-    return rows, notes
+    return rows, notes, result
+
+
+def replay_logging(bench: Bench, result: Any) -> list[float]:
+    """Log (d)'s trials again with ``RunLogger.log_trial``, timing each call."""
+    from agileds.tracking import RunLogger, get_client
+
+    client = get_client(agileds_stores(bench).tracking_uri)
+    tags = client.get_run(result.parent_run_id).data.tags
+    logger = RunLogger(client, tags={k: v for k, v in tags.items() if k.startswith("agileds.")})
+    parent = logger.start_parent(result.experiment_id, "log_trial replay")
+    metric, times = bench.data.metric, []
+    for trial in agileds_study(bench).trials:
+        start = time.perf_counter()
+        logger.log_trial(
+            parent,
+            trial.number,
+            trial.params,
+            trial.user_attrs.get("cv", {}),
+            {"COMPLETE": "complete", "PRUNED": "pruned"}.get(trial.state.name, "failed"),
+            step_metrics={f"fold.{metric}": list(trial.intermediate_values.values())},
+        )
+        times.append(time.perf_counter() - start)
+    logger.finish_parent(parent, "KILLED")
+    return times
 
 
 def run_workers(bench: Bench, trials: int) -> list[str]:
     """Trials per minute of the sweep phase with ``workers=1`` and ``workers=2``."""
     rates, lines = {}, []
     for workers in (1, 2):
-        result, _ = agileds_run(bench, trials, workers=workers)
+        result, clock = agileds_run(bench, trials, workers=workers)
         q = result.quantities
+        cpu = phases(clock)[0][2]
         rates[workers] = q["trials"] / q["sweep_seconds"] * 60
         lines.append(
             f"  workers={workers}: {q['trials']:.0f} trials ({q['trials_pruned']:.0f} pruned) "
-            f"in {q['sweep_seconds']:.1f} s = {rates[workers]:.1f} trials/min"
+            f"in {q['sweep_seconds']:.1f} s = {rates[workers]:.1f} trials/min; "
+            f"CPU {cpu:.1f} s (worker processes included) = {cpu / q['sweep_seconds']:.2f} cores busy"
         )
     lines.append(f"  workers 2 / workers 1: {rates[2] / rates[1]:.2f}x (target >= 1.7x)")
     return lines
@@ -417,7 +461,7 @@ def print_table(rows: list[Row]) -> None:
     """Print each variant with its ratios to (a), the first row."""
     base = rows[0]
     print(
-        f"{'variant':<38} {'wall s':>7} {'x (a)':>6} {'CPU s':>7} {'x (a)':>6} "
+        f"{'variant':<44} {'wall s':>7} {'x (a)':>6} {'CPU s':>7} {'x (a)':>6} "
         f"{'trials':>6}  {'nested runs':<13} same trials as (a)"
     )
     for r in rows:
@@ -427,7 +471,7 @@ def print_table(rows: list[Row]) -> None:
             else f"{'-':>7} {'-':>6}"
         )
         print(
-            f"{r.name:<38} {r.wall:7.1f} {r.wall / base.wall:6.2f} {cpu} {r.trials:>6}  "
+            f"{r.name:<44} {r.wall:7.1f} {r.wall / base.wall:6.2f} {cpu} {r.trials:>6}  "
             f"{r.logged:<13} {r.same_trials}"
         )
 
@@ -446,11 +490,12 @@ def benchmark(root: Path, trials: int, workers_trials: int) -> None:
     )
     row_a, reference = run_a(bench, trials, "(a) raw Optuna loop, no tracking")
     rows = [row_a, run_b(bench, trials, root, reference)]
-    d_rows, notes = run_d(bench, trials, reference)
+    d_rows, d_phases, d_result = run_d(bench, trials, reference)
     rows += d_rows
+    replay = sorted(replay_logging(bench, d_result))
     workers = run_workers(bench, workers_trials)
-    rows.append(run_c(bench, trials, root, None))
-    rows.append(run_c(bench, trials, root, False))
+    searches = [run_c(bench, trials, root, None), run_c(bench, trials, root, False)]
+    rows += [row for row, _ in searches]
     rows.append(run_a(bench, trials, "(a) again, last (noise check)")[0])
     states = [t.state.name for t in reference.trials]
     print(
@@ -458,10 +503,19 @@ def benchmark(root: Path, trials: int, workers_trials: int) -> None:
         f"{states.count('FAIL')} failed\n"
     )
     print_table(rows)
-    print("\n(d) end to end, by agileds' progress messages:")
-    print("\n".join(notes))
-    print(f"\nagileds sweep phase, {workers_trials} trials each, fresh studies:")
-    print("\n".join(workers))
+    logging_line = (
+        f"  RunLogger.log_trial, (d)'s {len(replay)} trials logged again: median "
+        f"{replay[len(replay) // 2] * 1000:.1f} ms, total {sum(replay):.2f} s "
+        f"= {sum(replay) / row_a.wall:.1%} of (a)"
+    )
+    for title, lines in (
+        ("(c) time inside the search itself:", [note for _, note in searches]),
+        ("(d) end to end, by agileds' progress messages:", d_phases),
+        ("(d) trial logging alone:", [logging_line]),
+        (f"agileds sweep phase, {workers_trials} trials each, fresh studies:", workers),
+    ):
+        print(f"\n{title}")
+        print("\n".join(lines))
 
 
 def main() -> None:

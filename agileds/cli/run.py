@@ -81,23 +81,31 @@ def run(ticket_id: str, as_json: bool, **options: Any) -> None:
     """
     from agileds.runners import run_ticket
 
-    quiet = as_json
-    result = run_ticket(
-        ticket_id,
-        get_project(),
-        progress=None if quiet else _ProgressLine(),
-        message=None if quiet else _say,
-        **options,
-    )
+    shown = {} if as_json else print_run.options()
+    result = run_ticket(ticket_id, get_project(), **shown, **options)
     if as_json:
         echo_json(_as_json(result))
     else:
-        _print_verdicts(result)
+        print_run(result)
     sys.exit(1 if result.failed else 0)
 
 
 def _measured(values: dict[str, float]) -> str:
     return ", ".join(f"{k} = {v:.4g}" for k, v in values.items())
+
+
+class _RunPrinter:
+    """Prints a run's progress while it goes, and its verdict table at the end."""
+
+    def options(self) -> dict[str, Any]:
+        """The run options that route progress and messages to the terminal."""
+        return {"progress": _ProgressLine(), "message": _say}
+
+    def __call__(self, result: Any) -> None:
+        _print_verdicts(result)
+
+
+print_run = _RunPrinter()
 
 
 def _print_verdicts(result: Any) -> None:

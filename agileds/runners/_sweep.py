@@ -139,7 +139,12 @@ class _Execution:
         return result
 
     def _open_study(self) -> Any:
-        from agileds.sweeps._study import fail_stale_trials, open_storage, open_study
+        from agileds.sweeps._study import (
+            fail_stale_trials,
+            finished_trials,
+            open_storage,
+            open_study,
+        )
 
         storage = open_storage(self.stores.optuna_storage)
         study = open_study(
@@ -152,8 +157,8 @@ class _Execution:
         stale = fail_stale_trials(study)
         if stale:
             self.options.say(f"marked {stale} trial(s) of an interrupted run as failed")
-        done = len(study.trials)
-        if done:
+        done = len(finished_trials(study))
+        if study.trials:
             self.options.say(f"resuming study {self.ticket.id}: {done} trial(s) so far")
         else:
             for config in self._start_configs():

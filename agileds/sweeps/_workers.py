@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -151,7 +154,7 @@ def work(
     if progress is not None:
         callbacks.append(_progress_callback(job.trials, progress))
     objective = Objective(job.spec, data, _trial_logger(job, data.metric))
-    with _thread_limit(job.threads):
+    with _thread_limit(job.threads), _quiet_interrupt():
         study.optimize(
             objective,
             n_trials=remaining,
@@ -161,10 +164,37 @@ def work(
         )
 
 
+class _InterruptFilter(logging.Filter):
+    """Drops Optuna's "Trial N failed" warnings from the first one caused by Ctrl-C on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.interrupted = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        self.interrupted = self.interrupted or isinstance(error, KeyboardInterrupt)
+        return not self.interrupted
+
+
+@contextlib.contextmanager
+def _quiet_interrupt() -> Any:
+    """Keep the traceback of a trial stopped by Ctrl-C off the terminal.
+
+    Optuna logs the interrupted trial as failed, with the KeyboardInterrupt's traceback,
+    before it re-raises; the CLI then says "interrupted" in one line.
+    """
+    logger = logging.getLogger("optuna.study._optimize")
+    quiet = _InterruptFilter()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
 def _thread_limit(threads: int | None) -> Any:
     """One BLAS/OpenMP thread per worker when several share the cores (else no limit)."""
-    import contextlib
-
     if threads is None:
         return contextlib.nullcontext()
     from threadpoolctl import threadpool_limits
@@ -175,8 +205,11 @@ def _thread_limit(threads: int | None) -> Any:
 def _child(job: SweepJob, index: int, ready: Any) -> None:
     from agileds.tracking import active_ticket
 
-    with active_ticket(job.tags):
-        work(job, index, ready=ready)
+    try:
+        with active_ticket(job.tags):
+            work(job, index, ready=ready)
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent reports it
+        sys.exit(130)
 
 
 def run_workers(

@@ -73,13 +73,22 @@ def test_bad_settings_are_reported_with_line(project: Project, run_cli) -> None:
     )
 
 
-def test_demo_scaffolds_then_reuses_the_project(tmp_path: Path, run_cli) -> None:
+def test_demo_scaffolds_then_reuses_the_project(
+    tmp_path: Path, run_cli, mlflow_template_db: Path
+) -> None:
+    from tests.conftest import copy_mlflow_db
+
     target = tmp_path / "demo"
-    first = run_cli("demo", str(target))
+    copy_mlflow_db(mlflow_template_db, target / "mlruns")
+    first = run_cli("demo", str(target), "--trials", "2")
     assert first.code == 0, first.err
     assert "created backlog/STORY-1.yaml" in first.out
     assert "5 ticket(s) valid" in first.out
     assert "blocked by STORY-1" in first.out
     assert (target / "experiments" / "data" / "leads.csv").is_file()
-    second = run_cli("demo", str(target))
+    assert "cv.auroc >= 0.75" in first.out and "model:   lead-scoring version 1" in first.out
+    assert (target / "docs" / "reports" / "STORY-1" / "run.md").is_file()
+    second = run_cli("demo", str(target), "--trials", "2")
     assert second.code == 0 and "created" not in second.out.split("== agileds ticket list")[0]
+    assert "resuming study STORY-1: 2 trial(s) so far" in second.err
+    assert "model:   lead-scoring version 2" in second.out
