@@ -7,7 +7,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -18,6 +18,7 @@ from agileds.errors import (
     TicketNotFoundError,
     UsageError,
 )
+from agileds.tickets._cache import TicketCache, default_cache_file
 from agileds.tickets._criteria import is_plain_words, parse_criterion
 from agileds.tickets._model import (
     EXPECTATIONS,
@@ -172,11 +173,20 @@ class Backlog:
     Args:
         directory: The backlog folder.
         display_root: Paths in messages are shown relative to this folder.
+        cache_file: Where valid tickets of unchanged files are cached (default
+            ``mlruns/ticket-cache.json`` beside the backlog; None: no cache).
     """
 
-    def __init__(self, directory: Path, display_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        display_root: Path | None = None,
+        *,
+        cache_file: Path | Literal["default"] | None = "default",
+    ) -> None:
         self.directory = directory
         self.display_root = display_root if display_root is not None else directory.parent
+        self.cache_file = default_cache_file(directory) if cache_file == "default" else cache_file
 
     # -- reading -----------------------------------------------------------------------
     def files(self) -> list[Path]:
@@ -184,9 +194,8 @@ class Backlog:
         if not self.directory.is_dir():
             return []
         found = [p for p in self.directory.iterdir() if p.suffix in (".yaml", ".yml")]
-        return sorted(
-            p for p in found if p.name not in NON_TICKET_FILES and not p.name.startswith(".")
-        )
+        keep = [p for p in found if p.name not in NON_TICKET_FILES and not p.name.startswith(".")]
+        return sorted(keep, key=lambda p: p.name)
 
     def shown(self, path: Path) -> str:
         """Return ``path`` as shown to the user (relative to the project)."""
@@ -203,7 +212,13 @@ class Backlog:
                 listing skips it for speed).
         """
         result = LoadResult()
-        for path in self.files():
+        cache = TicketCache(self.cache_file)
+        files = self.files()
+        for path in files:
+            cached = cache.get(path, need_criteria=check_criteria)
+            if cached is not None:
+                self._add(result, cached, path)
+                continue
             try:
                 text = path.read_text(encoding="utf-8")
                 ticket = parse_ticket(text, self.shown(path), check_criteria=check_criteria)
@@ -215,7 +230,10 @@ class Backlog:
                     TicketError(self.shown(path), None, "not UTF-8 text; save the file as UTF-8")
                 )
                 continue
+            cache.put(path, ticket, criteria_ok=check_criteria)
             self._add(result, ticket, path)
+        cache.forget_missing({p.name for p in files})
+        cache.save()
         return result
 
     def _add(self, result: LoadResult, ticket: Ticket, path: Path) -> None:

@@ -1,0 +1,95 @@
+"""A cache of validated tickets, keyed by each file's identity, so listing a large backlog
+skips YAML parsing of the files that did not change.
+
+The cache is derived data (``mlruns/ticket-cache.json``, ignored by git): deleting it is
+always safe, and a file whose size, mtime or inode changed is parsed again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from agileds.tickets._model import Ticket
+
+__all__ = ["TicketCache"]
+
+_VERSION = 1
+
+
+def _identity(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
+class TicketCache:
+    """Valid tickets of unchanged files, read once and written back when it changed.
+
+    Args:
+        file: The cache file; None disables caching.
+    """
+
+    def __init__(self, file: Path | None) -> None:
+        self.file = file
+        self.entries: dict[str, Any] = self._read()
+        self.dirty = False
+
+    def _read(self) -> dict[str, Any]:
+        if self.file is None:
+            return {}
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != _VERSION:
+            return {}
+        entries = data.get("tickets")
+        return entries if isinstance(entries, dict) else {}
+
+    def get(self, path: Path, *, need_criteria: bool) -> Ticket | None:
+        """The cached ticket of ``path`` when the file is unchanged (and, when asked,
+        its criteria were checked), else None."""
+        entry = self.entries.get(path.name)
+        if not entry or entry["id"] != _identity(path):
+            return None
+        if need_criteria and not entry["criteria_ok"]:
+            return None
+        return Ticket.model_validate(entry["ticket"])
+
+    def put(self, path: Path, ticket: Ticket, *, criteria_ok: bool) -> None:
+        """Remember the valid ``ticket`` read from ``path``."""
+        self.entries[path.name] = {
+            "id": _identity(path),
+            "criteria_ok": criteria_ok,
+            "ticket": ticket.model_dump(mode="json", exclude_defaults=True),
+        }
+        self.dirty = True
+
+    def forget_missing(self, names: set[str]) -> None:
+        """Drop entries of files that are gone."""
+        for name in set(self.entries) - names:
+            del self.entries[name]
+            self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache back when it changed; a failure to write is not an error."""
+        if self.file is None or not self.dirty:
+            return
+        from agileds.tickets._yamlio import atomic_write
+
+        text = json.dumps({"version": _VERSION, "tickets": self.entries}, separators=(",", ":"))
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.file, text)
+        except OSError:
+            pass
+        self.dirty = False
+
+
+def default_cache_file(backlog_dir: Path) -> Path | None:
+    """``mlruns/ticket-cache.json`` beside the backlog, unless ``AGILEDS_NO_CACHE`` is set."""
+    if os.environ.get("AGILEDS_NO_CACHE"):
+        return None
+    return backlog_dir.parent / "mlruns" / "ticket-cache.json"
