@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agileds.evaluation._delong import AUCInterval, DeLongResult, delong_ci, delong_test
+from agileds.evaluation._explain import permutation_importances
 from agileds.evaluation._intervals import bootstrap_metrics, paired_bootstrap, prefixed
 from agileds.evaluation._metrics import METRICS, compute_metrics, direction, primary_metric
 from agileds.evaluation._serving import serving_cost
@@ -17,6 +18,7 @@ __all__ = [
     "delong_test",
     "direction",
     "paired_bootstrap",
+    "permutation_importances",
     "prefixed",
     "primary_metric",
     "serving_cost",

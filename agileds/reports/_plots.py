@@ -41,6 +41,8 @@ def plot_run_report(report: RunReport, folder: Path) -> dict[str, str]:
         plots["importances"] = _importances_figure
     if report.leaderboard:
         plots["leaderboard"] = _leaderboard_figure
+    if report.feature_importance:
+        plots["features"] = _features_figure
     written = {}
     for name, draw in plots.items():
         written[name] = _save(draw(report), folder / f"{name}.png").name
@@ -115,6 +117,20 @@ def _importances_figure(report: RunReport) -> Figure:
     ax.bar_label(bars, labels=[format_number(v) for v in values], padding=3, fontsize="small")
     ax.set(xlabel="Importance (normalised)", xlim=(0, max(values) * 1.15 or 1.0))
     ax.set_title(f"{report.ticket_id}: parameter importances")
+    return fig
+
+
+def _features_figure(report: RunReport) -> Figure:
+    """Permutation importance of the raw input columns, the most important on top."""
+    top = list(report.feature_importance.items())[:_MAX_IMPORTANCES][::-1]
+    fig = _figure(min(8.0, 1.6 + 0.3 * len(top)))
+    ax = fig.add_subplot()
+    names, values = zip(*top, strict=True)
+    bars = ax.barh(names, values, color="C2")
+    ax.bar_label(bars, labels=[format_number(v) for v in values], padding=3, fontsize="small")
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set(xlabel=f"Drop in {report.metric} when the column is shuffled (holdout)")
+    ax.set_title(f"{report.ticket_id}: which input columns the model uses")
     return fig
 
 

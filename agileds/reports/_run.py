@@ -130,6 +130,8 @@ class RunReport:
     git_commit: str | None
     created: str
     plots: dict[str, str] = field(default_factory=dict)
+    feature_importance: dict[str, float] = field(default_factory=dict)
+    sanity: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def metric_rows(self) -> list[MetricRow]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ def write_report(
     verdict: str,
     parent: str,
     version: str,
+    explained: dict[str, float],
 ) -> Path:
     """Build the report data, render it beside its plots, and log the folder to the run."""
     from agileds.reports import build_run_report, write_run_report
@@ -40,6 +42,7 @@ def write_report(
         mlflow_run_url=f"http://127.0.0.1:5000/#/experiments/{execution.experiment_id}/runs/{parent}",
         git_commit=execution.git.commit,
     )
+    report = dataclasses.replace(report, feature_importance=explained)
     folder = execution.project.reports_dir / ticket.id
     path = write_run_report(report, folder)
     execution.client.log_artifacts(parent, str(folder), "report")

@@ -249,7 +249,10 @@ class _Execution:
         criteria = evaluate_ticket(self.ticket, quantities)
         verdict = overall_verdict(criteria)
         version = self._register(candidate, parent, verdict.value)
-        report = self._report(study, quantities, criteria, verdict.value, parent, version)
+        explained = self._explain(candidate, logger, parent)
+        report = self._report(
+            study, quantities, criteria, verdict.value, parent, version, explained
+        )
         tags = {
             "agileds.verdict": verdict.value,
             "agileds.model_version": version,
@@ -304,6 +307,23 @@ class _Execution:
         }
         return register_model(self.client, self.model_name, uri, parent, tags=tags)
 
+    def _explain(self, candidate: Any, logger: Any, parent: str) -> dict[str, float]:
+        """Permutation importance of each raw input column on the holdout, logged as JSON."""
+        from agileds.evaluation import permutation_importances
+
+        self.options.say("explaining the model: permutation importance on the holdout")
+        data = self.data
+        importances = permutation_importances(
+            candidate.model,
+            data.x_holdout,
+            data.y_holdout.to_numpy(),
+            task=data.task,
+            metric=data.metric,
+            seed=self.spec.seed,
+        )
+        logger.log_dict_artifact(parent, importances, "explanations/feature_importance.json")
+        return importances
+
     def _report(
         self,
         study: Any,
@@ -312,10 +332,11 @@ class _Execution:
         verdict: str,
         parent: str,
         version: str,
+        explained: dict[str, float],
     ) -> Path | None:
         from agileds.runners._report import write_report
 
-        return write_report(self, study, quantities, criteria, verdict, parent, version)
+        return write_report(self, study, quantities, criteria, verdict, parent, version, explained)
 
 
 def _trial_counts(study: Any) -> dict[str, float]:

@@ -52,6 +52,9 @@ def test_story_run_logs_parent_trials_model_and_report(sweep_project: Project) -
     artifacts = {a.path for a in client.list_artifacts(result.parent_run_id, "report")}
     assert "report/run.md" in artifacts and "report/history.png" in artifacts
     assert result.report_path is not None and result.report_path.read_text().startswith("# STORY-1")
+    assert "## Which input columns matter" in result.report_path.read_text()
+    explained = {a.path for a in client.list_artifacts(result.parent_run_id, "explanations")}
+    assert explained == {"explanations/feature_importance.json"}
 
 
 def test_resume_then_production_comparison_and_fresh_start(sweep_project: Project) -> None:
