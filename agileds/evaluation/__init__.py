@@ -6,6 +6,7 @@ from agileds.evaluation._delong import AUCInterval, DeLongResult, delong_ci, del
 from agileds.evaluation._explain import permutation_importances
 from agileds.evaluation._intervals import bootstrap_metrics, paired_bootstrap, prefixed
 from agileds.evaluation._metrics import METRICS, compute_metrics, direction, primary_metric
+from agileds.evaluation._quality import data_quality
 from agileds.evaluation._serving import serving_cost
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "DeLongResult",
     "bootstrap_metrics",
     "compute_metrics",
+    "data_quality",
     "delong_ci",
     "delong_test",
     "direction",

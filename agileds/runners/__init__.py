@@ -18,9 +18,13 @@ def get_runner(ticket_type: TicketType) -> TicketRunner:
         from agileds.runners._sweep import SweepRunner
 
         return SweepRunner()
+    if ticket_type is TicketType.BUG:
+        from agileds.runners._bug import BugRunner
+
+        return BugRunner()
     raise UsageError(
         f"running {ticket_type.value} tickets is not available yet; "
-        "story and spike tickets run today (see 'agileds run --help')"
+        "story, spike and bug tickets run today (see 'agileds run --help')"
     )
 
 

@@ -14,7 +14,7 @@ from agileds.sweeps._spec import ExperimentSpec, load_spec
 from agileds.tickets import Ticket, evaluate_ticket
 from agileds.tickets._verdicts import overall_verdict
 
-__all__ = ["SweepFailedError", "SweepRunner", "load_ticket_spec"]
+__all__ = ["Execution", "SweepFailedError", "SweepRunner", "load_ticket_spec"]
 
 CONFIG_TAG = "agileds.config"
 
@@ -73,10 +73,10 @@ class SweepRunner(TicketRunner):
             f"({len(data.holdout)} held out), metric {data.metric}, "
             f"{spec.budget.trials} trials, families {', '.join(spec.families)}"
         )
-        return _Execution(project, ticket, spec, spec_path, shown, data, options).run()
+        return Execution(project, ticket, spec, spec_path, shown, data, options).run()
 
 
-class _Execution:
+class Execution:
     """One execution of a sweep ticket (holds the stores, the study and the parent run)."""
 
     def __init__(
@@ -245,6 +245,7 @@ class _Execution:
         candidate = fit_candidate(best_config(study, self.spec, self.data), self.spec, self.data)
         quantities = {**candidate.quantities, **counts, "sweep_seconds": sweep_seconds}
         quantities.update(study.best_trial.user_attrs.get("cv", {}))
+        quantities.update(self._data_quality())
         production_version = self._compare_with_production(candidate, quantities)
         criteria = evaluate_ticket(self.ticket, quantities)
         verdict = overall_verdict(criteria)
@@ -272,6 +273,13 @@ class _Execution:
             candidate.config,
             report,
         )
+
+    def _data_quality(self) -> dict[str, float]:
+        """Null and blank-text rates of the training part, as the pipeline sees it."""
+        from agileds.evaluation import data_quality
+
+        blank_as_null = bool(self.spec.preprocessing.get("blank_as_null", True))
+        return data_quality(self.data.x_train, blank_as_null=blank_as_null)
 
     def _compare_with_production(self, candidate: Any, quantities: dict[str, float]) -> str | None:
         from agileds.runners._holdout import score_production

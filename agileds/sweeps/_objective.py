@@ -39,9 +39,12 @@ def suggest_trial_config(
     """Suggest family, preprocessing, the family's hyperparameters and the feature groups."""
     from agileds.automl import suggest_config
 
-    config = suggest_config(
-        trial, spec.families, task=data.task, kinds=data.kinds, overrides=spec.search_space
-    )
+    config = {
+        **spec.preprocessing,
+        **suggest_config(
+            trial, spec.families, task=data.task, kinds=data.kinds, overrides=spec.search_space
+        ),
+    }
     for group in spec.features.optional:
         config[f"features.{group}"] = trial.suggest_categorical(f"features.{group}", [True, False])
     return config
@@ -62,12 +65,17 @@ def default_configs(spec: ExperimentSpec, data: PreparedData) -> list[dict[str, 
 
 
 def build_model(config: dict[str, Any], spec: ExperimentSpec, data: PreparedData) -> Any:
-    """The unfitted scikit-learn Pipeline of a configuration."""
+    """The unfitted scikit-learn Pipeline of a configuration.
+
+    The spec's fixed ``preprocessing`` settings win over the configuration's, so a
+    configuration found earlier (production's) is retrained with today's settings.
+    """
     from agileds.automl import build_pipeline, feature_columns
 
-    enabled = {g: bool(config.get(f"features.{g}", True)) for g in spec.features.optional}
+    params = {**config, **spec.preprocessing}
+    enabled = {g: bool(params.get(f"features.{g}", True)) for g in spec.features.optional}
     columns = feature_columns(data.kinds, enabled, spec.features.optional)
-    return build_pipeline(data.kinds, config, config["family"], data.task, columns, seed=spec.seed)
+    return build_pipeline(data.kinds, params, params["family"], data.task, columns, seed=spec.seed)
 
 
 class Objective:

@@ -75,6 +75,7 @@ class ExperimentSpec(_Strict):
         default_factory=lambda: list(DEFAULT_FAMILIES)
     )
     search_space: dict[str, Any] = Field(default_factory=dict)
+    preprocessing: dict[str, Any] = Field(default_factory=dict)
     budget: BudgetSpec = BudgetSpec()
     seed: int = 0
 

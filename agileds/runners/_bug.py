@@ -1,0 +1,102 @@
+"""The bug runner: data checks that reproduce the bug, then a regression run of the current
+best configuration against production on the same holdout."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from agileds.project import Project
+from agileds.runners._base import RunOptions, RunResult, TicketRunner
+from agileds.runners._sweep import CONFIG_TAG, Execution, load_ticket_spec
+from agileds.tickets import Ticket, evaluate_ticket
+from agileds.tickets._verdicts import overall_verdict
+
+__all__ = ["BugRunner"]
+
+
+class BugRunner(TicketRunner):
+    """Runs a bug ticket.
+
+    The criteria decide whether the bug is fixed without a regression, e.g.
+    ``blank_text_rate.description == 0 and delta.auroc.ci_low > -0.005``: the data checks
+    (``blank_text_rate.<column>``, ``null_rate.<column>``) are measured on the training data
+    as the pipeline sees it, and the current best configuration (production's, else the
+    first family's defaults) is retrained with the spec's settings today (where the fix
+    lives, e.g. ``preprocessing: {blank_as_null: true}``) and compared with production.
+    """
+
+    def run(self, project: Project, ticket: Ticket, options: RunOptions) -> RunResult:
+        from agileds.sweeps._prepare import prepare_data
+
+        spec, spec_path, shown = load_ticket_spec(project, ticket)
+        data = prepare_data(spec, spec_path, shown)
+        options.say(f"{ticket.id}: data checks and a regression run on {len(data.train)} rows")
+        return _BugExecution(project, ticket, spec, spec_path, shown, data, options).run()
+
+
+class _BugExecution(Execution):
+    def run(self) -> RunResult:
+        from agileds.tracking import RunLogger, active_ticket
+
+        logger = RunLogger(self.client, tags=self.tags)
+        parent = logger.start_parent(
+            self.experiment_id, self.ticket.id, tags=self._parent_tags(), params=self._params()
+        )
+        try:
+            with active_ticket(self.tags):
+                result = self._check_and_retrain(logger, parent)
+        except KeyboardInterrupt:
+            logger.finish_parent(parent, "KILLED", tags={"agileds.verdict": "killed"})
+            raise
+        except BaseException as exc:
+            logger.finish_parent(parent, "FAILED", tags={"agileds.error": str(exc)[:5000]})
+            raise
+        return result
+
+    def _current_config(self) -> dict[str, Any]:
+        from agileds.sweeps._objective import default_configs
+        from agileds.tracking import get_alias_version
+
+        version = get_alias_version(self.client, self.model_name, "production")
+        if version is not None:
+            raw = self.client.get_model_version(self.model_name, version).tags.get(CONFIG_TAG)
+            if raw:
+                self.options.say(
+                    f"retraining production's configuration ({self.model_name} v{version})"
+                )
+                config: dict[str, Any] = json.loads(raw)
+                return {**config, **self.spec.preprocessing}
+        self.options.say("no production configuration: retraining the first family's defaults")
+        return {**default_configs(self.spec, self.data)[0], **self.spec.preprocessing}
+
+    def _check_and_retrain(self, logger: Any, parent: str) -> RunResult:
+        from agileds.runners._holdout import fit_candidate
+
+        quality = self._data_quality()
+        candidate = fit_candidate(self._current_config(), self.spec, self.data)
+        quantities = {**candidate.quantities, **quality}
+        production_version = self._compare_with_production(candidate, quantities)
+        criteria = evaluate_ticket(self.ticket, quantities)
+        verdict = overall_verdict(criteria)
+        version = self._register(candidate, parent, verdict.value)
+        logger.log_dict_artifact(parent, quality, "checks/data_quality.json")
+        tags = {
+            "agileds.verdict": verdict.value,
+            "agileds.model_version": version,
+            "agileds.production_version": production_version or "",
+            **{f"agileds.ac.{c.number}": c.verdict.value for c in criteria},
+        }
+        logger.finish_parent(parent, "FINISHED", metrics=quantities, tags=tags)
+        return RunResult(
+            self.ticket,
+            verdict,
+            criteria,
+            quantities,
+            parent,
+            self.experiment_id,
+            self.model_name,
+            version,
+            candidate.config,
+            None,
+        )
