@@ -81,6 +81,7 @@ class _BugExecution(Execution):
         verdict = overall_verdict(criteria)
         version = self._register(candidate, parent, verdict.value)
         logger.log_dict_artifact(parent, quality, "checks/data_quality.json")
+        self._log_sanity(parent)
         tags = {
             "agileds.verdict": verdict.value,
             "agileds.model_version": version,

@@ -19,6 +19,7 @@ def write_report(
     parent: str,
     version: str,
     explained: dict[str, float],
+    sanity: list[dict[str, Any]],
 ) -> Path:
     """Build the report data, render it beside its plots, and log the folder to the run."""
     from agileds.reports import build_run_report, write_run_report
@@ -42,7 +43,7 @@ def write_report(
         mlflow_run_url=f"http://127.0.0.1:5000/#/experiments/{execution.experiment_id}/runs/{parent}",
         git_commit=execution.git.commit,
     )
-    report = dataclasses.replace(report, feature_importance=explained)
+    report = dataclasses.replace(report, feature_importance=explained, sanity=sanity)
     folder = execution.project.reports_dir / ticket.id
     path = write_run_report(report, folder)
     execution.client.log_artifacts(parent, str(folder), "report")

@@ -252,7 +252,14 @@ class Execution:
         version = self._register(candidate, parent, verdict.value)
         explained = self._explain(candidate, logger, parent)
         report = self._report(
-            study, quantities, criteria, verdict.value, parent, version, explained
+            study,
+            quantities,
+            criteria,
+            verdict.value,
+            parent,
+            version,
+            explained,
+            self._log_sanity(parent),
         )
         tags = {
             "agileds.verdict": verdict.value,
@@ -275,11 +282,32 @@ class Execution:
         )
 
     def _data_quality(self) -> dict[str, float]:
-        """Null and blank-text rates of the training part, as the pipeline sees it."""
+        """Null and blank-text rates of the training part as the pipeline sees it, and the
+        sanity checks' counts (``leakage_flags``, ``features_removed``)."""
         from agileds.evaluation import data_quality
 
         blank_as_null = bool(self.spec.preprocessing.get("blank_as_null", True))
-        return data_quality(self.data.x_train, blank_as_null=blank_as_null)
+        quality = data_quality(self.data.x_train, blank_as_null=blank_as_null)
+        sanity = self.data.sanity
+        if sanity is not None:
+            quality["leakage_flags"] = float(sanity.leakage_flags)
+            quality["features_removed"] = float(sanity.features_removed)
+        return quality
+
+    def _log_sanity(self, parent: str) -> list[dict[str, Any]]:
+        """Log the sanity checks' removals as an MLflow table; return its rows."""
+        import pandas as pd
+
+        sanity = self.data.sanity
+        if sanity is None:
+            return []
+        rows = sanity.to_rows()
+        for row in rows:
+            self.options.say(f"sanity check removed {row['column']}: {row['reason']}")
+        columns = ["column", "check", "reason", "value"]
+        table = pd.DataFrame(rows, columns=columns)
+        self.client.log_table(parent, data=table, artifact_file="sanity/removed_features.json")
+        return rows
 
     def _compare_with_production(self, candidate: Any, quantities: dict[str, float]) -> str | None:
         from agileds.runners._holdout import score_production
@@ -329,8 +357,9 @@ class Execution:
             metric=data.metric,
             seed=self.spec.seed,
         )
-        logger.log_dict_artifact(parent, importances, "explanations/feature_importance.json")
-        return importances
+        used = {k: v for k, v in importances.items() if k in data.kinds}  # not removed ones
+        logger.log_dict_artifact(parent, used, "explanations/feature_importance.json")
+        return used
 
     def _report(
         self,
@@ -341,10 +370,13 @@ class Execution:
         parent: str,
         version: str,
         explained: dict[str, float],
+        sanity: list[dict[str, Any]],
     ) -> Path | None:
         from agileds.runners._report import write_report
 
-        return write_report(self, study, quantities, criteria, verdict, parent, version, explained)
+        return write_report(
+            self, study, quantities, criteria, verdict, parent, version, explained, sanity
+        )
 
 
 def _trial_counts(study: Any) -> dict[str, float]:

@@ -73,8 +73,10 @@ def build_model(config: dict[str, Any], spec: ExperimentSpec, data: PreparedData
     from agileds.automl import build_pipeline, feature_columns
 
     params = {**config, **spec.preprocessing}
-    enabled = {g: bool(params.get(f"features.{g}", True)) for g in spec.features.optional}
-    columns = feature_columns(data.kinds, enabled, spec.features.optional)
+    # A column the sanity checks removed is gone from every group too.
+    groups = {g: [c for c in cs if c in data.kinds] for g, cs in spec.features.optional.items()}
+    enabled = {g: bool(params.get(f"features.{g}", True)) for g in groups}
+    columns = feature_columns(data.kinds, enabled, groups)
     return build_pipeline(data.kinds, params, params["family"], data.task, columns, seed=spec.seed)
 
 

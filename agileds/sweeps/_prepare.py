@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from agileds.automl import ColumnKind
+    from agileds.automl._sanity import SanityReport
 
 __all__ = ["PreparedData", "model_scores", "prepare_data"]
 
@@ -33,6 +34,7 @@ class PreparedData:
     holdout: pd.DataFrame
     kinds: dict[str, ColumnKind]
     folds: list[tuple[np.ndarray, np.ndarray]]
+    sanity: SanityReport | None = None
 
     @property
     def x_train(self) -> pd.DataFrame:
@@ -90,6 +92,9 @@ def prepare_data(spec: ExperimentSpec, spec_path: Path, shown: str) -> PreparedD
     )
     train, holdout = train.reset_index(drop=True), holdout.reset_index(drop=True)
     kinds = infer_column_kinds(train, target=spec.data.target, overrides=spec.data.kinds)
+    sanity = _sanity(train, spec, kinds, task)
+    if sanity is not None:
+        kinds = sanity.apply(kinds)
     metric = spec.metric or primary_metric(task)
     return PreparedData(
         task=task,
@@ -100,6 +105,26 @@ def prepare_data(spec: ExperimentSpec, spec_path: Path, shown: str) -> PreparedD
         holdout=holdout,
         kinds=dict(kinds),
         folds=_folds(train[spec.data.target], task, spec.cv_folds, spec.split.seed),
+        sanity=sanity,
+    )
+
+
+def _sanity(
+    train: pd.DataFrame, spec: ExperimentSpec, kinds: Any, task: str
+) -> SanityReport | None:
+    """Flag leaks, near-constant, mostly-null and duplicate features on the training part."""
+    from agileds.automl._sanity import SanityThresholds, sanity_check
+
+    settings = spec.sanity.model_dump()
+    if not settings.pop("enabled"):
+        return None
+    return sanity_check(
+        train,
+        target=spec.data.target,
+        kinds=kinds,
+        task=task,
+        thresholds=SanityThresholds(**settings),
+        seed=spec.split.seed,
     )
 
 

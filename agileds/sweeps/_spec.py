@@ -16,6 +16,7 @@ __all__ = [
     "DataSpec",
     "ExperimentSpec",
     "FeaturesSpec",
+    "SanitySpec",
     "SplitSpec",
     "load_spec",
     "merge_overrides",
@@ -55,6 +56,17 @@ class FeaturesSpec(_Strict):
     optional: dict[str, list[str]] = Field(default_factory=dict)
 
 
+class SanitySpec(_Strict):
+    """The sanity checks run before any model sees the data (on by default)."""
+
+    enabled: bool = True
+    leak_association: Annotated[float, Field(gt=0, le=1)] = 0.95
+    leak_auroc: Annotated[float, Field(gt=0.5, le=1)] = 0.99
+    near_constant: Annotated[float, Field(gt=0, le=1)] = 0.995
+    mostly_null: Annotated[float, Field(gt=0, le=1)] = 0.99
+    duplicate: Annotated[float, Field(gt=0, le=1)] = 0.999
+
+
 class BudgetSpec(_Strict):
     """How much search: trials in the study, and a wall-time limit per run in seconds."""
 
@@ -76,6 +88,7 @@ class ExperimentSpec(_Strict):
     )
     search_space: dict[str, Any] = Field(default_factory=dict)
     preprocessing: dict[str, Any] = Field(default_factory=dict)
+    sanity: SanitySpec = SanitySpec()
     budget: BudgetSpec = BudgetSpec()
     seed: int = 0
 

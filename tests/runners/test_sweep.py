@@ -131,3 +131,20 @@ def test_two_real_worker_processes_share_one_study(sweep_project: Project) -> No
         filter_string=f"tags.`mlflow.parentRunId` = '{result.parent_run_id}'",
     )
     assert len(children) == len(trials)
+
+
+def test_the_demo_leak_is_flagged_removed_and_reported(sweep_project: Project) -> None:
+    spec = sweep_project.root / "experiments" / "fast.yaml"
+    spec.write_text(
+        spec.read_text().replace("drop: [lead_id, deal_stage_final]", "drop: [lead_id]")
+    )
+    result = run_ticket("STORY-1", sweep_project, trials=2)
+    assert result.quantities["leakage_flags"] == 1
+    assert result.quantities["features_removed"] >= 1
+    assert result.quantities["auroc"] < 0.95  # the model did not see the leak
+    text = result.report_path.read_text()
+    assert "| `deal_stage_final` | leak | leaks the label: Cramér's V" in text
+    client = _client(sweep_project)
+    assert {a.path for a in client.list_artifacts(result.parent_run_id, "sanity")} == {
+        "sanity/removed_features.json"
+    }
