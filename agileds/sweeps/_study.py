@@ -42,9 +42,14 @@ def open_storage(url: str) -> Any:
             raise ConfigError(
                 f"cannot open Optuna storage {url!r}: {exc}; check --storage"
             ) from None
+    from optuna.storages.journal import JournalFileSymlinkLock
+
     path = Path(url)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+    # A lock is held for milliseconds; one left by a killed process is broken after 5 s
+    # (Optuna's default waits 30 s before a resumed run can start).
+    lock = JournalFileSymlinkLock(str(path), grace_period=5)
+    return optuna.storages.JournalStorage(JournalFileBackend(str(path), lock_obj=lock))
 
 
 def quiet_optuna() -> None:

@@ -7,7 +7,7 @@ import logging
 import multiprocessing
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -165,7 +165,7 @@ def work(
 
 
 class _InterruptFilter(logging.Filter):
-    """Drops Optuna's "Trial N failed" warnings from the first one caused by Ctrl-C on."""
+    """Drops Optuna's "Trial N failed" warnings once one of them carries a KeyboardInterrupt."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -178,7 +178,7 @@ class _InterruptFilter(logging.Filter):
 
 
 @contextlib.contextmanager
-def _quiet_interrupt() -> Any:
+def _quiet_interrupt() -> Iterator[None]:
     """Keep the traceback of a trial stopped by Ctrl-C off the terminal.
 
     Optuna logs the interrupted trial as failed, with the KeyboardInterrupt's traceback,
