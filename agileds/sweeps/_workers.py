@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -154,7 +156,7 @@ def work(
     if progress is not None:
         callbacks.append(_progress_callback(job.trials, progress))
     objective = Objective(job.spec, data, _trial_logger(job, data.metric))
-    with _thread_limit(job.threads), _quiet_interrupt():
+    with _thread_limit(job.threads), _quiet_interrupt(), _stop_on_interrupt(study) as stopped:
         study.optimize(
             objective,
             n_trials=remaining,
@@ -162,6 +164,34 @@ def work(
             catch=(Exception,),
             callbacks=callbacks,
         )
+    if stopped():
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stop_on_interrupt(study: optuna.Study) -> Iterator[Callable[[], bool]]:
+    """The first Ctrl-C stops the sweep after the trial in flight, which is kept; a second
+    one stops at once.
+
+    Stopping between trials matters: an interrupt inside Optuna's journal-file lock can turn
+    into an ordinary error that the sweep would record as a failed trial and carry on.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    hits: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        hits.append(signum)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        with contextlib.suppress(RuntimeError):  # outside the optimize loop
+            study.stop()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(hits)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class _InterruptFilter(logging.Filter):
