@@ -1,9 +1,47 @@
-"""The backlog: scorers, ranking, quadrants and sprint planning."""
+"""The backlog: scorers, ranking, quadrants, evidence from MLflow and sprint planning."""
 
 from __future__ import annotations
 
 from agileds.backlog._base import Score, Scorer
-from agileds.backlog._rank import RankedTicket, get_scorer, rank
+from agileds.backlog._evidence import (
+    Evidence,
+    adjust_confidence,
+    evidence_from_mlflow,
+    monitor_severity,
+)
+from agileds.backlog._ice import IceScorer
+from agileds.backlog._quadrant import Quadrant, Thresholds, plot_quadrants, quadrant_of
+from agileds.backlog._rank import (
+    SCORER_NAMES,
+    RankedTicket,
+    Ranking,
+    get_scorer,
+    rank,
+    rank_backlog,
+)
 from agileds.backlog._ratio import RatioScorer
+from agileds.backlog._rice import RiceScorer
+from agileds.backlog._wsjf import WsjfScorer
 
-__all__ = ["RankedTicket", "RatioScorer", "Score", "Scorer", "get_scorer", "rank"]
+__all__ = [
+    "SCORER_NAMES",
+    "Evidence",
+    "IceScorer",
+    "Quadrant",
+    "RankedTicket",
+    "Ranking",
+    "RatioScorer",
+    "RiceScorer",
+    "Score",
+    "Scorer",
+    "Thresholds",
+    "WsjfScorer",
+    "adjust_confidence",
+    "evidence_from_mlflow",
+    "get_scorer",
+    "monitor_severity",
+    "plot_quadrants",
+    "quadrant_of",
+    "rank",
+    "rank_backlog",
+]

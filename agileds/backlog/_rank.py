@@ -1,34 +1,86 @@
-"""Ranking a backlog with a scorer: deterministic ties, blocked dependencies marked."""
+"""Ranking a backlog with a scorer: deterministic ties, dependencies, quadrants, evidence."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from agileds.backlog._base import Scorer
+from agileds.backlog._deps import dependencies_of, dependency_warnings
+from agileds.backlog._evidence import Evidence, adjust_with_note, gather_evidence
+from agileds.backlog._quadrant import Quadrant, Thresholds, quadrant_of, thresholds
 from agileds.errors import UsageError
-from agileds.tickets import Status, Ticket
+from agileds.tickets import Status, Ticket, TicketType
 
-__all__ = ["RankedTicket", "get_scorer", "rank"]
+if TYPE_CHECKING:
+    from agileds.project import Project
+
+__all__ = ["SCORER_NAMES", "RankedTicket", "Ranking", "get_scorer", "rank", "rank_backlog"]
+
+SCORER_NAMES: tuple[str, ...] = ("ratio", "wsjf", "rice", "ice")
 
 
 @dataclass(frozen=True)
 class RankedTicket:
-    """One row of the ranking."""
+    """One row of the ranking.
+
+    Attributes:
+        rank: 1 for the best ticket.
+        ticket: The ticket as written (evidence adjustments are not applied to it).
+        score: The scorer's value.
+        blocked_by: Dependencies and parent that are not done yet.
+        warnings: Defaults used, evidence adjustments and dependency problems.
+        quadrant: Its quadrant against the medians of the ranked tickets.
+        evidence: What MLflow (or a monitor) showed for it, when anything.
+    """
 
     rank: int
     ticket: Ticket
     score: float
     blocked_by: tuple[str, ...]
     warnings: tuple[str, ...]
+    quadrant: Quadrant | None = None
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The result of ranking a project's backlog, ready to print or plot.
+
+    Attributes:
+        method: The scorer used.
+        rows: Ranked open tickets, best first.
+        thresholds: The median value and effort that split the quadrants.
+        warnings: Every warning once, in order of the rows (evidence problems first).
+        evidence_uri: The tracking URI evidence was read from, or None when not read.
+    """
+
+    method: str
+    rows: tuple[RankedTicket, ...]
+    thresholds: Thresholds
+    warnings: tuple[str, ...]
+    evidence_uri: str | None = None
 
 
 def get_scorer(method: str) -> Scorer:
-    """Return the scorer named ``method``."""
-    from agileds.backlog._ratio import RatioScorer
+    """Return the scorer named ``method`` (``ratio``, ``wsjf``, ``rice`` or ``ice``).
 
-    scorers: dict[str, type[Scorer]] = {"ratio": RatioScorer}
+    Raises:
+        UsageError: Unknown method; the message lists the valid names.
+    """
+    from agileds.backlog._ice import IceScorer
+    from agileds.backlog._ratio import RatioScorer
+    from agileds.backlog._rice import RiceScorer
+    from agileds.backlog._wsjf import WsjfScorer
+
+    scorers: dict[str, type[Scorer]] = {
+        "ratio": RatioScorer,
+        "wsjf": WsjfScorer,
+        "rice": RiceScorer,
+        "ice": IceScorer,
+    }
     if method not in scorers:
         raise UsageError(f"unknown scoring method {method!r}; use one of {', '.join(scorers)}")
     return scorers[method]()
@@ -39,19 +91,96 @@ def _id_number(ticket: Ticket) -> tuple[str, int]:
     return prefix, int(number)
 
 
-def rank(tickets: Sequence[Ticket], scorer: Scorer) -> list[RankedTicket]:
-    """Rank open tickets by score; ties break by age (older first), then by ID.
+def _sort_key(row: tuple[Ticket, float]) -> tuple[float, dt.date, tuple[str, int]]:
+    """Best score first (rounded, so float noise never decides), then oldest, then ID."""
+    ticket, score = row
+    return (-round(score, 9), ticket.created or dt.date.max, _id_number(ticket))
 
-    A ticket whose dependency or parent is not done is ranked but reported as blocked.
+
+def rank(
+    tickets: Sequence[Ticket],
+    scorer: Scorer,
+    *,
+    backlog: Sequence[Ticket] | None = None,
+    evidence: Mapping[str, Evidence] | None = None,
+) -> list[RankedTicket]:
+    """Rank the open tickets of ``tickets`` by score, best first.
+
+    Ties break by age (older ``created`` first; no date counts as newest), then by ID
+    (prefix, then number: ``STORY-2`` before ``STORY-10``). A ticket whose ``depends_on`` or
+    ``parent`` is not done is ranked but reported in ``blocked_by``; a dependency on an ID
+    not in the backlog, and a dependency cycle, are warnings. Quadrants use the medians of
+    value and effort over the ranked tickets.
+
+    Args:
+        tickets: The tickets to rank; done ones are skipped.
+        scorer: The scoring method.
+        backlog: Every ticket, for resolving dependencies (default: ``tickets``).
+        evidence: Evidence by ticket ID; confidence is adjusted from it before scoring.
+
+    Returns:
+        One row per open ticket, best first.
     """
-    done = {t.id for t in tickets if t.status is Status.DONE}
-    known = {t.id for t in tickets}
-    rows = []
-    for t in tickets:
-        if t.status is Status.DONE:
-            continue
-        s = scorer.score(t)
-        deps = [d for d in (*t.depends_on, *([t.parent] if t.parent else [])) if d in known]
-        rows.append((t, s.value, tuple(d for d in deps if d not in done), s.warnings))
-    rows.sort(key=lambda r: (-r[1], r[0].created or dt.date.max, _id_number(r[0])))
-    return [RankedTicket(i, t, s, b, w) for i, (t, s, b, w) in enumerate(rows, start=1)]
+    universe = {t.id: t for t in (backlog if backlog is not None else tickets)}
+    done = {tid for tid, t in universe.items() if t.status is Status.DONE}
+    open_tickets = [t for t in tickets if t.status is not Status.DONE]
+    dep_notes = dependency_warnings(open_tickets, universe)
+    scored = []
+    for ticket in open_tickets:
+        adjusted, note = adjust_with_note(ticket, evidence) if evidence else (ticket, None)
+        score = scorer.score(adjusted)
+        blocked = tuple(d for d in dependencies_of(ticket) if d in universe and d not in done)
+        notes = (*((note,) if note else ()), *score.warnings, *dep_notes.get(ticket.id, ()))
+        scored.append((ticket, score.value, blocked, notes))
+    scored.sort(key=lambda r: _sort_key((r[0], r[1])))
+    split = thresholds([r[0].value for r in scored], [r[0].effort for r in scored])
+    found = evidence or {}
+    return [
+        RankedTicket(i, t, s, b, w, quadrant_of(t.value, t.effort, split), found.get(t.id))
+        for i, (t, s, b, w) in enumerate(scored, start=1)
+    ]
+
+
+def rank_backlog(
+    project: Project,
+    method: str | None = None,
+    type_: TicketType | str | None = None,
+    *,
+    evidence: bool | None = None,
+) -> Ranking:
+    """Rank a project's backlog, with evidence from MLflow when its store holds any.
+
+    Args:
+        project: The project.
+        method: Scorer name (default: ``agileds.yaml``'s ``scorer``).
+        type_: Only tickets of this type (dependencies still resolve against all).
+        evidence: Read MLflow: True always, False never, None (default) only when the
+            project's tracking store is a SQLite file that exists, so a project without
+            runs never imports MLflow.
+
+    Returns:
+        The ranking.
+
+    Raises:
+        UsageError: Unknown method or ticket type.
+        BacklogInvalidError: A ticket file is invalid.
+    """
+    scorer = get_scorer(method or project.settings.scorer)
+    wanted = _ticket_type(type_)
+    tickets = project.backlog().tickets()
+    chosen = [t for t in tickets if wanted is None or t.type is wanted]
+    found, notes, uri = gather_evidence(project, chosen, evidence)
+    rows = rank(chosen, scorer, backlog=tickets, evidence=found)
+    split = thresholds([r.ticket.value for r in rows], [r.ticket.effort for r in rows])
+    warnings = dict.fromkeys([*notes, *(w for r in rows for w in r.warnings)])
+    return Ranking(scorer.name, tuple(rows), split, tuple(warnings), uri)
+
+
+def _ticket_type(type_: TicketType | str | None) -> TicketType | None:
+    if type_ is None or isinstance(type_, TicketType):
+        return type_
+    try:
+        return TicketType(type_)
+    except ValueError:
+        names = ", ".join(t.value for t in TicketType)
+        raise UsageError(f"unknown ticket type {type_!r}; use one of {names}") from None

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
+from agileds.backlog import SCORER_NAMES, RankedTicket, Ranking
 from agileds.cli._options import echo_json, get_project, json_option, table
+
+COLUMNS = [
+    "rank",
+    "id",
+    "type",
+    "title",
+    "value",
+    "effort",
+    "score",
+    "quadrant",
+    "status",
+    "evidence",
+]
 
 
 @click.group()
@@ -15,7 +32,7 @@ def backlog() -> None:
 @backlog.command("rank")
 @click.option(
     "--method",
-    type=click.Choice(["ratio"]),
+    type=click.Choice(SCORER_NAMES),
     default=None,
     help="Scorer (default: agileds.yaml's scorer).",
 )
@@ -25,32 +42,94 @@ def backlog() -> None:
     type=click.Choice(["investigation", "story", "spike", "bug"]),
     help="Only this ticket type.",
 )
+@click.option(
+    "--evidence/--no-evidence",
+    default=None,
+    help="Read run results from MLflow (default: when mlruns/mlflow.db exists).",
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the value-vs-ease quadrant chart to this PNG file.",
+)
 @json_option
-def rank_cmd(method: str | None, type_: str | None, as_json: bool) -> None:
-    """Rank open tickets, best first; blocked tickets are marked."""
-    from agileds.backlog import get_scorer, rank
+def rank_cmd(
+    method: str | None, type_: str | None, evidence: bool | None, plot: Path | None, as_json: bool
+) -> None:
+    """Rank open tickets, best first; blocked tickets are marked.
 
-    project = get_project()
-    tickets = [t for t in project.backlog().tickets() if type_ is None or t.type.value == type_]
-    ranked = rank(tickets, get_scorer(method or project.settings.scorer))
-    rows = [
-        {
-            "rank": r.rank,
-            "id": r.ticket.id,
-            "type": r.ticket.type.value,
-            "value": f"{r.ticket.value:g}",
-            "effort": f"{r.ticket.effort:g}",
-            "score": round(r.score, 3),
-            "status": "blocked by " + ",".join(r.blocked_by)
-            if r.blocked_by
-            else r.ticket.status.value,
-            "title": r.ticket.title,
-        }
-        for r in ranked
-    ]
+    Warnings (defaults used for missing fields, evidence adjustments, unknown dependencies)
+    go to stderr, one line each.
+    """
+    from agileds.backlog import plot_quadrants, rank_backlog
+
+    ranking = rank_backlog(get_project(), method, type_, evidence=evidence)
+    if plot is not None:
+        plot_quadrants(ranking.rows, plot)
+    for warning in ranking.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if as_json:
-        echo_json(rows)
+        echo_json(_as_json(ranking))
     else:
-        click.echo(
-            table(rows, ["rank", "id", "type", "value", "effort", "score", "status", "title"])
-        )
+        click.echo(table([_table_row(r) for r in ranking.rows], COLUMNS))
+
+
+def _status(row: RankedTicket) -> str:
+    if row.blocked_by:
+        return "blocked by " + ",".join(row.blocked_by)
+    return row.ticket.status.value
+
+
+def _table_row(row: RankedTicket) -> dict[str, Any]:
+    return {
+        "rank": row.rank,
+        "id": row.ticket.id,
+        "type": row.ticket.type.value,
+        "title": row.ticket.title,
+        "value": f"{row.ticket.value:g}",
+        "effort": f"{row.ticket.effort:g}",
+        "score": f"{row.score:.3g}",
+        "quadrant": row.quadrant.value if row.quadrant else "",
+        "status": _status(row),
+        "evidence": row.evidence.summary() if row.evidence else "",
+    }
+
+
+def _as_json(ranking: Ranking) -> dict[str, Any]:
+    return {
+        "method": ranking.method,
+        "thresholds": {"value": ranking.thresholds.value, "effort": ranking.thresholds.effort},
+        "tickets": [
+            {
+                "rank": r.rank,
+                "id": r.ticket.id,
+                "type": r.ticket.type.value,
+                "title": r.ticket.title,
+                "value": r.ticket.value,
+                "effort": r.ticket.effort,
+                "score": r.score,
+                "quadrant": r.quadrant.value if r.quadrant else None,
+                "status": r.ticket.status.value,
+                "blocked_by": list(r.blocked_by),
+                "evidence": _evidence_json(r),
+                "warnings": list(r.warnings),
+            }
+            for r in ranking.rows
+        ],
+        "warnings": list(ranking.warnings),
+        "evidence_uri": ranking.evidence_uri,
+    }
+
+
+def _evidence_json(row: RankedTicket) -> dict[str, Any] | None:
+    if row.evidence is None:
+        return None
+    e = row.evidence
+    return {
+        "metric": e.metric,
+        "value": e.value,
+        "verdict": e.verdict,
+        "runs": e.runs,
+        "severity": e.severity,
+        "best_run_id": e.best_run_id,
+    }
