@@ -9,7 +9,9 @@ from agileds.backlog._evidence import (
     evidence_from_mlflow,
     monitor_severity,
 )
+from agileds.backlog._forecast import Forecast, StatusChange, forecast, status_history
 from agileds.backlog._ice import IceScorer
+from agileds.backlog._plan import PlannedTicket, SprintPlan, plan_sprint
 from agileds.backlog._quadrant import Quadrant, Thresholds, plot_quadrants, quadrant_of
 from agileds.backlog._rank import (
     SCORER_NAMES,
@@ -21,12 +23,15 @@ from agileds.backlog._rank import (
 )
 from agileds.backlog._ratio import RatioScorer
 from agileds.backlog._rice import RiceScorer
+from agileds.backlog._sprints import Sprint, load_sprints
 from agileds.backlog._wsjf import WsjfScorer
 
 __all__ = [
     "SCORER_NAMES",
     "Evidence",
+    "Forecast",
     "IceScorer",
+    "PlannedTicket",
     "Quadrant",
     "RankedTicket",
     "Ranking",
@@ -34,14 +39,21 @@ __all__ = [
     "RiceScorer",
     "Score",
     "Scorer",
+    "Sprint",
+    "SprintPlan",
+    "StatusChange",
     "Thresholds",
     "WsjfScorer",
     "adjust_confidence",
     "evidence_from_mlflow",
+    "forecast",
     "get_scorer",
+    "load_sprints",
     "monitor_severity",
+    "plan_sprint",
     "plot_quadrants",
     "quadrant_of",
     "rank",
     "rank_backlog",
+    "status_history",
 ]

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("agileds.cli.demo:demo", "Run the whole loop on the demo project in DIR."),
     "ticket": ("agileds.cli.ticket:ticket", "Create, list, show, validate and move tickets."),
     "backlog": ("agileds.cli.backlog:backlog", "Rank the backlog by value and effort."),
+    "sprint": ("agileds.cli.sprint:sprint", "Plan a sprint to a capacity, with a forecast."),
     "run": (
         "agileds.cli.run:run",
         "Run a ticket: Optuna sweep logged to MLflow, then the verdict.",

@@ -1,0 +1,167 @@
+"""Forecasting a sprint from history: status changes in git, weekly throughput, Monte Carlo.
+
+``status_history`` reads every commit that touched ``backlog/`` (gitpython, imported only
+here) and compares each ticket file with its version in the parent commit. A ticket that
+moves from another status to ``done`` adds its effort to the week (Monday to Sunday, by
+author date) of that commit; a ticket created already done is not counted, so importing
+an old backlog does not invent a record week. Weeks from the first to the last week with
+a done ticket are the throughput samples, weeks with nothing done included as zeros.
+
+``forecast`` resamples those weeks: each of ``draws`` draws sums ``weeks`` samples picked
+with replacement (a seeded ``random.Random``, so results repeat exactly). The chance of
+finishing is the share of draws that reach the committed points; P50 and P85 are the points
+delivered in at least 50% and 85% of the draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agileds.tickets._yamlio import YamlSyntaxError, load_yaml
+
+__all__ = ["Forecast", "StatusChange", "forecast", "status_history", "weekly_throughput"]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One ticket's status changing in one commit (``old`` is None when the file appeared)."""
+
+    ticket: str
+    date: dt.date
+    old: str | None
+    new: str
+    effort: float
+    commit: str
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The Monte Carlo forecast of one sprint.
+
+    Attributes:
+        probability: Share of draws delivering at least ``committed`` points.
+        p50: Points delivered in at least half of the draws.
+        p85: Points delivered in at least 85% of the draws.
+    """
+
+    committed: float
+    weeks: int
+    samples: tuple[float, ...]
+    probability: float
+    p50: float
+    p85: float
+    draws: int
+    seed: int
+
+
+def _fields(blob: Any) -> tuple[str, str, float] | None:
+    """``(id, status, effort)`` of a ticket file version, or None when it is not a ticket."""
+    if blob is None:
+        return None
+    try:
+        data = load_yaml(blob.data_stream.read().decode("utf-8"))
+    except (YamlSyntaxError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or "id" not in data:
+        return None
+    try:
+        effort = float(data.get("effort") or 0)
+    except (TypeError, ValueError):
+        effort = 0.0
+    return str(data["id"]), str(data.get("status", "todo")), effort
+
+
+def status_history(repo_path: Path, backlog_dir: Path) -> list[StatusChange]:
+    """Return every status change of the tickets in ``backlog_dir``, oldest first.
+
+    Args:
+        repo_path: Any folder inside the git repository.
+        backlog_dir: The backlog folder (inside the repository).
+
+    Returns:
+        The changes; empty when there is no repository or no commit yet.
+    """
+    import git
+
+    try:
+        repo = git.Repo(repo_path, search_parent_directories=True)
+        repo.head.commit  # noqa: B018 - raises ValueError before the first commit
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return []
+    rel = Path(backlog_dir).resolve().relative_to(Path(repo.working_tree_dir or "").resolve())
+    changes: list[StatusChange] = []
+    for commit in repo.iter_commits(paths=rel.as_posix(), reverse=True):
+        if commit.parents:
+            diffs = commit.parents[0].diff(commit, paths=rel.as_posix())
+            pairs = [(d.a_blob, d.b_blob, d.b_path or d.a_path) for d in diffs]
+        else:  # the first commit: every file is new (blob sides vary by git version)
+            diffs = commit.diff(git.NULL_TREE, paths=rel.as_posix())
+            pairs = [(None, d.a_blob or d.b_blob, d.a_path or d.b_path) for d in diffs]
+        date = commit.authored_datetime.date()
+        for before, after, path in pairs:
+            if not (path or "").endswith((".yaml", ".yml")) or (path or "").endswith(
+                "sprints.yaml"
+            ):
+                continue
+            new, old = _fields(after), _fields(before)
+            if new is not None and (old is None or old[1] != new[1]):
+                status = old[1] if old is not None else None
+                changes.append(StatusChange(new[0], date, status, new[1], new[2], commit.hexsha))
+    return changes
+
+
+def weekly_throughput(changes: Sequence[StatusChange]) -> dict[dt.date, float]:
+    """Return the points done per week (keyed by its Monday), zero weeks included."""
+    done: dict[dt.date, float] = {}
+    for c in changes:
+        if c.new == "done" and c.old is not None and c.old != "done":
+            monday = c.date - dt.timedelta(days=c.date.weekday())
+            done[monday] = done.get(monday, 0.0) + c.effort
+    if not done:
+        return {}
+    first, last = min(done), max(done)
+    weeks = (last - first).days // 7 + 1
+    return {
+        first + dt.timedelta(weeks=w): done.get(first + dt.timedelta(weeks=w), 0.0)
+        for w in range(weeks)
+    }
+
+
+def forecast(
+    throughput_samples: Sequence[float],
+    committed_points: float,
+    weeks: int,
+    seed: int = 0,
+    draws: int = 10_000,
+) -> Forecast:
+    """Estimate, by resampling past weeks, what a sprint of ``weeks`` weeks delivers.
+
+    Raises:
+        ValueError: no samples, or ``weeks`` or ``draws`` below 1.
+
+    Example:
+        >>> f = forecast([5.0, 5.0], committed_points=10, weeks=2)
+        >>> (f.probability, f.p50, f.p85)
+        (1.0, 10.0, 10.0)
+    """
+    if not throughput_samples or weeks < 1 or draws < 1:
+        raise ValueError("forecast needs at least one sample, one week and one draw")
+    rng = random.Random(seed)
+    samples = [float(s) for s in throughput_samples]
+    totals = sorted(sum(rng.choices(samples, k=weeks)) for _ in range(draws))
+    reached = sum(1 for t in totals if t >= committed_points - 1e-9)
+    return Forecast(
+        committed=committed_points,
+        weeks=weeks,
+        samples=tuple(samples),
+        probability=reached / draws,
+        p50=totals[int(0.50 * draws)],
+        p85=totals[int(0.15 * draws)],
+        draws=draws,
+        seed=seed,
+    )

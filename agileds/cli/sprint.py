@@ -1,0 +1,132 @@
+"""``agileds sprint``: plan a sprint to a capacity, with a forecast from history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from agileds.cli._options import echo_json, get_project, json_option, table
+
+if TYPE_CHECKING:
+    from agileds.backlog._plan import SprintPlan
+
+
+@click.group()
+def sprint() -> None:
+    """Plan sprints to a capacity."""
+
+
+@sprint.command("plan")
+@click.argument("number", type=int)
+@click.option("--capacity", type=float, help="Points the sprint holds (default: sprints.yaml's).")
+@click.option("--method", default=None, help="Scorer (default: agileds.yaml's scorer).")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="First day, e.g. 2026-01-05.")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Last day, e.g. 2026-01-16.")
+@click.option("--goal", default=None, help="The sprint goal, in one line.")
+@click.option("--dry-run", is_flag=True, help="Show the plan only; write nothing.")
+@json_option
+def plan_cmd(
+    number: int,
+    capacity: float | None,
+    method: str | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    goal: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Fill sprint NUMBER with the best-scoring open tickets that fit (exact knapsack).
+
+    Dependencies come first: a ticket is chosen only with each dependency done or chosen.
+    Writes 'sprint: NUMBER' into the chosen tickets and the sprint into backlog/sprints.yaml.
+    """
+    from agileds.backlog._plan import plan_sprint
+
+    plan = plan_sprint(
+        get_project(),
+        number,
+        capacity,
+        method=method,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        goal=goal,
+        dry_run=dry_run,
+    )
+    if as_json:
+        echo_json(_as_dict(plan))
+    else:
+        click.echo(_as_text(plan))
+
+
+def _rows(plan: SprintPlan) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": p.ticket.id,
+            "title": p.ticket.title,
+            "effort": f"{p.ticket.effort:g}",
+            "score": round(p.score, 3),
+            "cumulative": f"{p.cumulative:g}",
+        }
+        for p in plan.chosen
+    ]
+
+
+def _forecast_line(plan: SprintPlan) -> str:
+    f = plan.forecast
+    if f is None:
+        return plan.note
+    return (
+        f"forecast: {f.probability:.0%} chance to finish {f.committed:g} points in {f.weeks} "
+        f"week(s); P50 {f.p50:g}, P85 {f.p85:g} points (from {len(f.samples)} weeks of history)"
+    )
+
+
+def _as_text(plan: SprintPlan) -> str:
+    s = plan.sprint
+    lines = [f"sprint {s.number}: capacity {s.capacity:g} points, method {plan.method}"]
+    if plan.chosen:
+        lines.append(table(_rows(plan), ["id", "title", "effort", "score", "cumulative"]))
+    else:
+        lines.append("no open ticket fits")
+    lines.append(
+        f"total: {plan.points:g} of {s.capacity:g} points, score {plan.score:.3g}, "
+        f"{len(plan.chosen)} ticket(s)"
+    )
+    if plan.released:
+        lines.append(f"released from sprint {s.number}: {', '.join(plan.released)}")
+    if plan.unplannable:
+        lines.append(f"waiting on unplanned dependencies: {', '.join(plan.unplannable)}")
+    lines.append(_forecast_line(plan))
+    lines.append(
+        "dry run: nothing written" if plan.dry_run else "written: tickets and sprints.yaml"
+    )
+    return "\n".join(lines)
+
+
+def _as_dict(plan: SprintPlan) -> dict[str, Any]:
+    f = plan.forecast
+    return {
+        "sprint": plan.sprint.model_dump(mode="json"),
+        "method": plan.method,
+        "tickets": [
+            r | {"effort": p.ticket.effort, "cumulative": p.cumulative}
+            for r, p in zip(_rows(plan), plan.chosen, strict=True)
+        ],
+        "points": plan.points,
+        "score": plan.score,
+        "released": list(plan.released),
+        "unplannable": list(plan.unplannable),
+        "forecast": None
+        if f is None
+        else {
+            "probability": f.probability,
+            "p50": f.p50,
+            "p85": f.p85,
+            "weeks": f.weeks,
+            "samples": list(f.samples),
+        },
+        "note": plan.note,
+        "dry_run": plan.dry_run,
+    }
