@@ -14,6 +14,7 @@ from agileds.automl._columns import (
     profile_columns,
 )
 from agileds.automl._families import (
+    CALIBRATIONS,
     FAMILIES,
     PREPROCESSING_SPACE,
     TASKS,
@@ -36,18 +37,35 @@ from agileds.automl._features import (
     build_preprocessor,
     feature_columns,
 )
+from agileds.automl._sanity import Removal, SanityReport, SanityThresholds, sanity_check
+from agileds.automl._text import (
+    ENGLISH_STOP_WORDS,
+    GERMAN_STOP_WORDS,
+    TEXT_FEATURES,
+    TextFeatures,
+    text_feature_array,
+    text_features,
+)
 
 __all__ = [
+    "CALIBRATIONS",
+    "ENGLISH_STOP_WORDS",
     "FAMILIES",
+    "GERMAN_STOP_WORDS",
     "PREPROCESSING_DEFAULTS",
     "PREPROCESSING_SPACE",
     "TASKS",
+    "TEXT_FEATURES",
     "Choice",
     "ColumnKind",
     "ColumnProfile",
     "Family",
     "FloatRange",
     "IntRange",
+    "Removal",
+    "SanityReport",
+    "SanityThresholds",
+    "TextFeatures",
     "build_pipeline",
     "build_preprocessor",
     "default_params",
@@ -56,9 +74,12 @@ __all__ = [
     "infer_column_kinds",
     "make_estimator",
     "profile_columns",
+    "sanity_check",
     "suggest_config",
     "suggest_family",
     "suggest_params",
     "suggest_preprocessing",
+    "text_feature_array",
+    "text_features",
     "validate_overrides",
 ]

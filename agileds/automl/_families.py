@@ -1,8 +1,9 @@
 """Model families, their estimators and their Optuna search spaces (with spec overrides).
 
 A sweep's configuration is one flat dict: the ``family`` choice, the preprocessing keys
-(``top_k``, ``text_features``, ``hashing_size``) and the family's hyperparameters prefixed
-by its name (``hist_gradient_boosting.learning_rate``), so conditional spaces never collide.
+(``top_k``, ``text_features``, ``hashing_size``, ``text_derived``, ``bucketing``), the
+classifiers' ``calibration`` and the family's hyperparameters prefixed by its name
+(``hist_gradient_boosting.learning_rate``), so conditional spaces never collide.
 Family names are the same for every task: ``logistic`` is *the linear family*, a logistic
 regression for binary and multiclass tasks and a ridge regression for regression.
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     import optuna
 
 __all__ = [
+    "CALIBRATIONS",
     "FAMILIES",
     "PREPROCESSING_SPACE",
     "TASKS",
@@ -224,12 +226,23 @@ FAMILIES: Mapping[str, Family] = {
 }
 """Every model family by name, in the order a tournament lists them."""
 
+CALIBRATIONS = ("none", "sigmoid", "isotonic")
+
 PREPROCESSING_SPACE: Mapping[str, Dimension] = {
     "top_k": Choice((5, 10, 20, 50), 20),
     "text_features": Choice(("hashing", "off"), "hashing"),
     "hashing_size": Choice((64, 128, 256, 512), 128),
+    "text_derived": Choice((True, False), True),
+    "bucketing": Choice((False, True), False),
+    "calibration": Choice(CALIBRATIONS, "none"),
 }
-"""The searched preprocessing choices; ``hashing_size`` only when ``text_features`` hashes."""
+"""The searched choices around the model, each only where it applies.
+
+``top_k`` with categorical columns; ``text_features``, ``text_derived`` (word counts,
+is-English, sentiment) with text columns, ``hashing_size`` when ``text_features`` hashes;
+``bucketing`` (quantile bins of numeric columns) with numeric columns; ``calibration``
+(probability calibration of the classifier) for binary and multiclass tasks.
+"""
 
 
 def get_family(name: str) -> Family:
@@ -320,32 +333,47 @@ def suggest_preprocessing(
     *,
     kinds: Mapping[str, ColumnKind] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    task: str | None = None,
 ) -> dict[str, Any]:
-    """Suggest the preprocessing choices: ``top_k``, ``text_features``, ``hashing_size``.
+    """Suggest the choices of :data:`PREPROCESSING_SPACE` that apply.
 
     Args:
         trial: The Optuna trial.
         kinds: The column kinds in use; when given, ``top_k`` is only searched with
-            categorical columns and the text choices only with text columns.
+            categorical columns, the text choices only with text columns and
+            ``bucketing`` only with numeric columns.
         overrides: Flat overrides; keys that are not preprocessing choices are ignored.
+        task: ``calibration`` is searched for ``binary`` and ``multiclass`` only (not
+            when the task is ``regression`` or not given).
     """
-    return _preprocessing(trial, kinds, overrides or {})
+    return _preprocessing(trial, kinds, overrides or {}, task)
 
 
 def _preprocessing(
     trial: optuna.trial.BaseTrial | None,
     kinds: Mapping[str, ColumnKind] | None,
     overrides: Mapping[str, Any],
+    task: str | None,
 ) -> dict[str, Any]:
     present = set(kinds.values()) if kinds is not None else set(ColumnKind)
-    space, params = PREPROCESSING_SPACE, {}
-    if present & {ColumnKind.CATEGORICAL, ColumnKind.CATEGORY_CODE}:
-        params["top_k"] = _pick(trial, "top_k", space["top_k"], overrides)
-    if ColumnKind.TEXT in present:
-        params["text_features"] = _pick(trial, "text_features", space["text_features"], overrides)
-        if params["text_features"] == "hashing":
-            params["hashing_size"] = _pick(trial, "hashing_size", space["hashing_size"], overrides)
+    params: dict[str, Any] = {}
+    for name, dim in PREPROCESSING_SPACE.items():
+        if _applies(name, present, task, params):
+            params[name] = _pick(trial, name, dim, overrides)
     return params
+
+
+def _applies(name: str, present: set[ColumnKind], task: str | None, chosen: dict[str, Any]) -> bool:
+    """Whether the preprocessing choice ``name`` matters, given the choices made before it."""
+    if name == "top_k":
+        return bool(present & {ColumnKind.CATEGORICAL, ColumnKind.CATEGORY_CODE})
+    if name == "hashing_size":
+        return chosen.get("text_features") == "hashing"
+    if name in ("text_features", "text_derived"):
+        return ColumnKind.TEXT in present
+    if name == "bucketing":
+        return ColumnKind.NUMERIC in present
+    return task is not None and _check_task(task) != "regression"  # calibration
 
 
 def suggest_family(trial: optuna.trial.BaseTrial, families: Sequence[str]) -> str:
@@ -372,7 +400,7 @@ def suggest_config(
     overrides = overrides or {}
     return {
         "family": family,
-        **_preprocessing(trial, kinds, overrides),
+        **_preprocessing(trial, kinds, overrides, task),
         **_family_params(trial, family, task, overrides),
     }
 
@@ -392,7 +420,7 @@ def default_params(
     overrides = overrides or {}
     return {
         "family": get_family(family).name,
-        **_preprocessing(None, kinds, overrides),
+        **_preprocessing(None, kinds, overrides, task),
         **_family_params(None, family, task, overrides),
     }
 
@@ -401,8 +429,14 @@ def validate_overrides(overrides: Mapping[str, Any], *, task: str) -> None:
     """Check every override names a known parameter and has a valid shape.
 
     Raises:
-        UsageError: An unknown name, an unknown family prefix, or a bad value.
+        UsageError: An unknown name, an unknown family prefix, a bad value, or
+            ``calibration`` for a regression task.
     """
+    if "calibration" in overrides and _check_task(task) == "regression":
+        raise UsageError(
+            "search-space override 'calibration' applies to classifiers only; "
+            "remove it for a regression task"
+        )
     known = dict(PREPROCESSING_SPACE)
     for family in FAMILIES.values():
         known.update({f"{family.name}.{n}": dim for n, dim in family.space(task).items()})
@@ -417,12 +451,20 @@ def validate_overrides(overrides: Mapping[str, Any], *, task: str) -> None:
 def make_estimator(family: str, task: str, params: Mapping[str, Any], seed: int) -> Any:
     """Return the unfitted estimator of ``family`` for ``task``.
 
+    With ``calibration`` ``sigmoid`` or ``isotonic`` (classifiers only), the estimator is
+    wrapped in ``CalibratedClassifierCV(estimator, method=calibration, cv=3)``: it still
+    has ``predict_proba`` and ``classes_``, and pickles.
+
     Args:
         family: The family name.
         task: ``binary``, ``multiclass`` or ``regression``.
         params: A flat configuration; keys ``<family>.<param>`` (or bare parameter names)
-            set the hyperparameters, missing ones take the defaults, other keys are ignored.
+            set the hyperparameters, missing ones take the defaults, ``calibration`` picks
+            the calibration, other keys are ignored.
         seed: The estimator's ``random_state``.
+
+    Raises:
+        UsageError: An unknown family or task, or a bad ``calibration``.
     """
     spec = get_family(family)
     space = spec.space(task)
@@ -431,4 +473,22 @@ def make_estimator(family: str, task: str, params: Mapping[str, Any], seed: int)
         for key in (name, f"{family}.{name}"):
             if key in params:
                 values[name] = params[key]
-    return spec.build(task, values, seed)
+    estimator = spec.build(task, values, seed)
+    return _calibrated(estimator, task, params.get("calibration", "none"))
+
+
+def _calibrated(estimator: Any, task: str, method: Any) -> Any:
+    if method not in CALIBRATIONS:
+        raise UsageError(
+            f"calibration must be one of {', '.join(CALIBRATIONS)}, got {method!r}; use 'none'"
+        )
+    if method == "none":
+        return estimator
+    if task == "regression":
+        raise UsageError(
+            f"calibration applies to classifiers only, got {method!r} for a regression "
+            "task; use 'none'"
+        )
+    from sklearn.calibration import CalibratedClassifierCV
+
+    return CalibratedClassifierCV(estimator, method=method, cv=3)

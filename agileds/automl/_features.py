@@ -17,13 +17,15 @@ if TYPE_CHECKING:
 __all__ = ["PREPROCESSING_DEFAULTS", "build_pipeline", "build_preprocessor", "feature_columns"]
 
 PREPROCESSING_DEFAULTS: Mapping[str, Any] = {
-    **{name: dim.default for name, dim in PREPROCESSING_SPACE.items()},
+    **{name: dim.default for name, dim in PREPROCESSING_SPACE.items() if name != "calibration"},
     "min_support": 5,
     "blank_as_null": True,
     "scale": False,
     "reference_date": None,
+    "n_bins": 8,
 }
-"""Every preprocessing parameter and its default; the first three are searched."""
+"""Every preprocessing parameter and its default; those of ``PREPROCESSING_SPACE`` are
+searched (its ``calibration`` belongs to the model, see ``make_estimator``)."""
 
 _DROPPED = {ColumnKind.IDENTIFIER, ColumnKind.CONSTANT}
 _CATEGORIES = {ColumnKind.CATEGORICAL, ColumnKind.CATEGORY_CODE}
@@ -32,25 +34,40 @@ _CATEGORIES = {ColumnKind.CATEGORICAL, ColumnKind.CATEGORY_CODE}
 @dataclass(frozen=True)
 class _Settings:
     top_k: int
-    min_support: int
     text_features: str
     hashing_size: int
+    text_derived: bool
+    bucketing: bool
+    min_support: int
     blank_as_null: bool
     scale: bool
     reference_date: Any
+    n_bins: int
 
 
 def _settings(params: Mapping[str, Any]) -> _Settings:
     merged = {name: params.get(name, default) for name, default in PREPROCESSING_DEFAULTS.items()}
     for name in ("top_k", "min_support", "hashing_size"):
-        value = merged[name]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise UsageError(f"{name} must be a positive integer, got {value!r}; use e.g. 20")
+        if not _is_int_from(merged[name], 1):
+            raise UsageError(
+                f"{name} must be a positive integer, got {merged[name]!r}; use e.g. 20"
+            )
+    if not _is_int_from(merged["n_bins"], 2):
+        raise UsageError(
+            f"n_bins must be an integer of at least 2, got {merged['n_bins']!r}; use 8"
+        )
+    for name in ("text_derived", "bucketing"):
+        if not isinstance(merged[name], bool):
+            raise UsageError(f"{name} must be true or false, got {merged[name]!r}")
     if merged["text_features"] not in ("hashing", "off"):
         raise UsageError(
             f"text_features must be 'hashing' or 'off', got {merged['text_features']!r}"
         )
     return _Settings(**merged)
+
+
+def _is_int_from(value: Any, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def build_preprocessor(
@@ -64,9 +81,12 @@ def build_preprocessor(
     times, the rest and unseen values in one "infrequent" column, nulls as a ``(missing)``
     value), ``text`` (hashed token counts and a null flag, or nothing when
     ``text_features="off"``) and ``datetime`` (age in days from a fixed reference date,
-    day of week, month, null flag). Identifiers and constants are dropped. Blank strings
-    become nulls first unless ``blank_as_null=False``. Tree families get dense output; the
-    linear family may get sparse output.
+    day of week, month, null flag). With ``text_derived`` a ``text_derived`` branch adds
+    word count, word count without stop words, is-English and sentiment per text column
+    (and the null flag when there is no hashing); with ``bucketing`` a ``buckets`` branch
+    adds ``n_bins`` one-hot quantile bins per numeric column. Identifiers and constants
+    are dropped. Blank strings become nulls first unless ``blank_as_null=False``. Tree
+    families get dense output; the linear family may get sparse output.
 
     Args:
         kinds: The kind of each column to use.
@@ -83,11 +103,14 @@ def build_preprocessor(
     linear = get_family(family).linear
     settings = _settings(params)
     groups = _group(kinds, settings)
+    scale = linear or settings.scale
     branches = {
-        "numeric": lambda: _numeric_branch(linear or settings.scale),
+        "numeric": lambda: _numeric_branch(scale),
         "categorical": lambda: _categorical_branch(settings),
         "text": lambda: _text_branch(settings),
-        "datetime": lambda: _datetime_branch(settings, linear or settings.scale),
+        "datetime": lambda: _datetime_branch(settings, scale),
+        "text_derived": lambda: _text_derived_branch(settings, scale),
+        "buckets": lambda: _bucket_branch(settings),
     }
     transformers = [(name, branches[name](), cols) for name, cols in groups.items() if cols]
     if not transformers:
@@ -98,14 +121,25 @@ def build_preprocessor(
     return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.3 if linear else 0)
 
 
+_BRANCHES = ("numeric", "categorical", "text", "datetime", "text_derived", "buckets")
+
+
 def _group(kinds: Mapping[str, ColumnKind], settings: _Settings) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = {"numeric": [], "categorical": [], "text": [], "datetime": []}
+    groups: dict[str, list[str]] = {branch: [] for branch in _BRANCHES}
     for name, kind in kinds.items():
         kind = _kind(name, kind)
-        if kind in _DROPPED or (kind == ColumnKind.TEXT and settings.text_features == "off"):
+        if kind in _DROPPED:
+            continue
+        if kind == ColumnKind.TEXT:
+            if settings.text_features == "hashing":
+                groups["text"].append(name)
+            if settings.text_derived:
+                groups["text_derived"].append(name)
             continue
         if kind == ColumnKind.CATEGORY_CODE:  # its value too, in case the code is a count
             groups["numeric"].append(name)
+        if kind == ColumnKind.NUMERIC and settings.bucketing:
+            groups["buckets"].append(name)
         groups["categorical" if kind in _CATEGORIES else str(kind)].append(name)
     return groups
 
@@ -156,6 +190,36 @@ def _text_branch(settings: _Settings) -> Any:
 
     steps = [("hash", TextHasher(n_features=settings.hashing_size))]
     return Pipeline(_blank_step(settings) + steps)
+
+
+def _text_derived_branch(settings: _Settings, scale: bool) -> Any:
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from agileds.automl._transformers import TextDerivedFeatures
+
+    flag = settings.text_features == "off"  # else the hashing branch flags nulls already
+    steps = [("derive", TextDerivedFeatures(indicator=flag))]
+    if flag:  # blanks give the same four features as nulls; only the flag tells them apart
+        steps = _blank_step(settings) + steps
+    return Pipeline(steps + ([("scale", StandardScaler())] if scale else []))
+
+
+def _bucket_branch(settings: _Settings) -> Any:
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+
+    from agileds.automl._transformers import QuietKBinsDiscretizer, ToFloat
+
+    bins = QuietKBinsDiscretizer(
+        n_bins=settings.n_bins, encode="onehot", strategy="quantile", random_state=0
+    )
+    steps = [
+        ("to_float", ToFloat()),
+        ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+        ("bins", bins),
+    ]
+    return Pipeline(steps)
 
 
 def _datetime_branch(settings: _Settings, scale: bool) -> Any:

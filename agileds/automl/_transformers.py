@@ -1,7 +1,12 @@
-"""The scikit-learn transformers of the feature pipeline; a logged model imports them from here."""
+"""The scikit-learn transformers of the feature pipeline; a logged model imports them from here.
+
+``transform`` works on whole numpy arrays rather than per-column pandas objects: a model
+scores single rows online, where pandas' fixed cost per operation would dominate.
+"""
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any, Self
 
@@ -12,19 +17,26 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import KBinsDiscretizer
 from sklearn.utils.validation import check_is_fitted
 
-from agileds.automl._columns import blank_mask, parse_dates
+from agileds.automl._columns import parse_dates
+from agileds.automl._text import TEXT_FEATURES, text_feature_array
 from agileds.errors import DataError, UsageError
 
 __all__ = [
     "BlankToNaN",
     "CategoryStrings",
     "DateFeatures",
+    "QuietKBinsDiscretizer",
     "QuietLogisticRegression",
+    "TextDerivedFeatures",
     "TextHasher",
     "ToFloat",
 ]
+
+#: What :func:`agileds.automl._columns.blank_mask` calls blank, for one string.
+_BLANK = re.compile(r"\s*")
 
 
 class _FrameTransformer(TransformerMixin, BaseEstimator):
@@ -80,6 +92,17 @@ def _is_missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
+def _objects(frame: pd.DataFrame) -> np.ndarray:
+    """Return the frame's values as a 2-D object array (a copy)."""
+    return frame.to_numpy(dtype=object, copy=True)
+
+
+def _missing_or_blank(values: np.ndarray) -> np.ndarray:
+    """Boolean array: null (None, NaN, NaT, ``pd.NA``) or a blank string, element-wise."""
+    blank = [isinstance(v, str) and _BLANK.fullmatch(v) is not None for v in values.flat]
+    return pd.isna(values) | np.asarray(blank, dtype=bool).reshape(values.shape)
+
+
 class BlankToNaN(_FrameTransformer):
     """Make empty and whitespace-only strings (and None, ``pd.NA``) NaN.
 
@@ -90,11 +113,9 @@ class BlankToNaN(_FrameTransformer):
     def transform(self, X: Any) -> pd.DataFrame:
         """Return ``X`` as object columns with blanks and missing values set to NaN."""
         frame = self._frame(X)
-        out = frame.astype(object)
-        for name in out.columns:
-            present = frame[name].notna().to_numpy(dtype=bool) & ~blank_mask(frame[name])
-            out[name] = out[name].where(present, np.nan)
-        return out
+        values = _objects(frame)
+        values[_missing_or_blank(values)] = np.nan
+        return pd.DataFrame(values, index=frame.index, columns=frame.columns, dtype=object)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Return the input column names (one output per input)."""
@@ -107,17 +128,25 @@ class ToFloat(_FrameTransformer):
     def transform(self, X: Any) -> np.ndarray:
         """Return a float array, one column per input column."""
         frame = self._frame(X)
-        columns = [
-            pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            for name in frame.columns
-        ]
-        numbers = np.column_stack(columns) if columns else np.empty((len(frame), 0))
+        if all(_is_plain_number(dtype) for dtype in frame.dtypes):
+            numbers = frame.to_numpy(dtype=float, copy=True)
+        else:
+            columns = [
+                pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                for name in frame.columns
+            ]
+            numbers = np.column_stack(columns) if columns else np.empty((len(frame), 0))
         numbers[np.isinf(numbers)] = np.nan
         return numbers
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Return the input column names (one output per input)."""
         return np.asarray(self._names_in(input_features), dtype=object)
+
+
+def _is_plain_number(dtype: Any) -> bool:
+    """A numpy bool, integer or float dtype: casting it to float is all ``to_numeric`` does."""
+    return isinstance(dtype, np.dtype) and dtype.kind in "biuf"
 
 
 class CategoryStrings(_FrameTransformer):
@@ -136,11 +165,9 @@ class CategoryStrings(_FrameTransformer):
 
     def transform(self, X: Any) -> np.ndarray:
         """Return an object array of string labels."""
-        frame = self._frame(X)
-        labels = np.empty(frame.shape, dtype=object)
-        for j, name in enumerate(frame.columns):
-            values = frame[name].to_numpy(dtype=object)
-            labels[:, j] = [self._label(value) for value in values]
+        values = _objects(self._frame(X))
+        labels = np.empty(values.shape, dtype=object)
+        labels.flat[:] = [self._label(value) for value in values.flat]
         return labels
 
     def _label(self, value: Any) -> str:
@@ -180,16 +207,17 @@ class TextHasher(_FrameTransformer):
 
     def transform(self, X: Any) -> sparse.csr_matrix:
         """Return a sparse matrix of token counts (and null flags)."""
-        frame = self._frame(X)
+        values = _objects(self._frame(X))
         hasher = HashingVectorizer(n_features=int(self.n_features), alternate_sign=False, norm=None)
         blocks = []
-        for name in frame.columns:
-            values = frame[name].to_numpy(dtype=object)
-            missing = np.array([_is_missing(value) for value in values], dtype=float)
-            docs = ["" if m else str(v) for v, m in zip(values, missing, strict=True)]
+        for column in values.T:
+            missing = np.array([_is_missing(value) for value in column], dtype=float)
+            docs = ["" if m else str(v) for v, m in zip(column, missing, strict=True)]
             blocks.append(hasher.transform(docs))
             if self.indicator:
                 blocks.append(sparse.csr_matrix(missing.reshape(-1, 1)))
+        if len(blocks) == 1:
+            return blocks[0].tocsr()
         return sparse.hstack(blocks, format="csr")
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -231,26 +259,46 @@ class DateFeatures(_FrameTransformer):
     def transform(self, X: Any) -> np.ndarray:
         """Return a float array: age_days, dayofweek, month (and missing) for each column."""
         frame = self._frame(X)
+        reference = None
+        if self.reference_date_ is not None:
+            reference = pd.Timestamp(self.reference_date_).to_datetime64()
         columns = []
-        for name in frame.columns:
-            dates = parse_dates(frame[name])
-            for part in (self._age_days(dates), dates.dt.day_of_week, dates.dt.month):
-                columns.append(part.to_numpy(dtype=float, na_value=np.nan))
+        for j in range(frame.shape[1]):
+            dates = _datetime64(frame.iloc[:, j])
+            columns.extend(_date_parts(dates, reference))
             if self.indicator:
-                columns.append(dates.isna().to_numpy(dtype=float))
+                columns.append(np.isnat(dates).astype(float))
         return np.column_stack(columns) if columns else np.empty((len(frame), 0))
-
-    def _age_days(self, dates: pd.Series) -> pd.Series:
-        if self.reference_date_ is None:
-            return pd.Series(np.nan, index=dates.index)
-        age: pd.Series = pd.Timestamp(self.reference_date_) - dates
-        return age.dt.total_seconds() / 86400.0
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Return ``<column>_age_days``, ``_dayofweek``, ``_month`` (and ``_missing``)."""
         parts = ("age_days", "dayofweek", "month") + (("missing",) if self.indicator else ())
         names = [f"{name}_{part}" for name in self._names_in(input_features) for part in parts]
         return np.asarray(names, dtype=object)
+
+
+def _datetime64(column: pd.Series) -> np.ndarray:
+    """The naive UTC ``datetime64`` values :func:`parse_dates` gives, with less pandas."""
+    if not (pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column)):
+        return parse_dates(column).to_numpy()
+    values = column.to_numpy(dtype=object, copy=True)
+    values[_missing_or_blank(values)] = None
+    dates = pd.to_datetime(values, errors="coerce", format="ISO8601", utc=True)
+    return dates.tz_localize(None).to_numpy()
+
+
+def _date_parts(dates: np.ndarray, reference: np.datetime64 | None) -> list[np.ndarray]:
+    """Age in days before ``reference`` (NaN without one), day of week (Monday 0), month."""
+    missing = np.isnat(dates)
+    if reference is None:
+        age = np.full(len(dates), np.nan)
+    else:
+        age = np.divide(reference - dates, np.timedelta64(1, "s")) / 86400.0
+    days = dates.astype("datetime64[D]").astype(np.int64)
+    weekday = ((days + 3) % 7).astype(float)  # 1970-01-01 was a Thursday
+    month = (dates.astype("datetime64[M]").astype(np.int64) % 12 + 1).astype(float)
+    weekday[missing] = month[missing] = np.nan
+    return [age, weekday, month]
 
 
 def _reference(value: Any) -> pd.Timestamp:
@@ -262,6 +310,55 @@ def _reference(value: Any) -> pd.Timestamp:
     if pd.isna(stamp):
         raise UsageError(f"reference_date must be a date, got {value!r}; use e.g. '2025-01-31'")
     return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
+
+
+class TextDerivedFeatures(_FrameTransformer):
+    """Word count, word count without stop words, is-English and sentiment per text column.
+
+    English and German; see :func:`agileds.automl.text_features` for the rules. Stateless
+    apart from the column names. Missing values give zeros and, with ``indicator``, a
+    ``<column>_missing`` flag of 1 (leave it off when a :class:`TextHasher` on the same
+    columns flags them already).
+
+    Args:
+        indicator: Add a ``<column>_missing`` flag per column.
+    """
+
+    def __init__(self, indicator: bool = False) -> None:
+        self.indicator = indicator
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Return a float array: the four features (and the missing flag) for each column."""
+        values = _objects(self._frame(X))
+        blocks = []
+        for column in values.T:
+            blocks.append(text_feature_array(column))
+            if self.indicator:
+                missing = [_is_missing(value) for value in column]
+                blocks.append(np.asarray(missing, dtype=float).reshape(-1, 1))
+        return np.hstack(blocks) if blocks else np.empty((len(values), 0))
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Return ``<column>_word_count``, ``_word_count_no_stop``, ``_is_english``,
+        ``_sentiment`` (and ``_missing``) for each column."""
+        parts = TEXT_FEATURES + (("missing",) if self.indicator else ())
+        names = [f"{name}_{part}" for name in self._names_in(input_features) for part in parts]
+        return np.asarray(names, dtype=object)
+
+
+class QuietKBinsDiscretizer(KBinsDiscretizer):
+    """``KBinsDiscretizer`` whose ``fit`` does not warn about constant or collapsed bins.
+
+    Quantile bins of a column with few distinct values merge (a 0/1 flag keeps two bins);
+    that is expected for automatic bucketing of every numeric column, not a problem.
+    """
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> Self:
+        """Fit as ``KBinsDiscretizer.fit``, without its warnings about merged bins."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", r"(Bins whose width|Feature \d+ is constant)")
+            super().fit(X, y, sample_weight=sample_weight)
+        return self
 
 
 class QuietLogisticRegression(LogisticRegression):

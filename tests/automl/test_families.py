@@ -14,7 +14,9 @@ from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from agileds.automl import (
+    CALIBRATIONS,
     FAMILIES,
+    PREPROCESSING_SPACE,
     ColumnKind,
     build_pipeline,
     default_params,
@@ -135,10 +137,50 @@ def test_suggest_params_with_a_fixed_trial() -> None:
 
 @pytest.mark.parametrize("task", TASKS)
 @pytest.mark.parametrize("family", list(FAMILIES))
-def test_default_params_round_trip_through_a_fixed_trial(family: str, task: str) -> None:
-    defaults = default_params(family, task=task)
-    trial = optuna.trial.FixedTrial(defaults)
-    assert suggest_config(trial, list(FAMILIES), task=task) == defaults
+def test_default_params_round_trip_through_a_fixed_trial(family: str, task: str, kinds) -> None:
+    for given in (None, kinds):
+        defaults = default_params(family, task=task, kinds=given)
+        trial = optuna.trial.FixedTrial(defaults)
+        assert suggest_config(trial, list(FAMILIES), task=task, kinds=given) == defaults
+    chosen = {**defaults, "text_derived": False, "bucketing": True}
+    if task != "regression":
+        chosen["calibration"] = "isotonic"
+    trial = optuna.trial.FixedTrial(chosen)
+    assert suggest_config(trial, list(FAMILIES), task=task, kinds=kinds) == chosen
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_preprocessing_keys_and_defaults(task: str, kinds) -> None:
+    defaults = default_params("random_forest", task=task, kinds=kinds)
+    expected = {
+        "top_k": 20,
+        "text_features": "hashing",
+        "hashing_size": 128,
+        "text_derived": True,
+        "bucketing": False,
+    }
+    if task != "regression":
+        expected["calibration"] = "none"
+    assert {k: v for k, v in defaults.items() if "." not in k and k != "family"} == expected
+    assert set(PREPROCESSING_SPACE) == {*expected, "calibration"}
+    only_dates = default_params("random_forest", task=task, kinds={"d": ColumnKind.DATETIME})
+    assert not {"top_k", "text_derived", "bucketing"} & set(only_dates)
+
+
+def test_a_real_study_searches_the_new_choices(kinds) -> None:
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    overrides = {"text_features": "off"}
+
+    def objective(trial: optuna.Trial) -> float:
+        suggest_config(trial, ["logistic"], task="multiclass", kinds=kinds, overrides=overrides)
+        return 0.0
+
+    study.optimize(objective, n_trials=12)
+    params = [trial.params for trial in study.trials]
+    for name in ("text_derived", "bucketing", "calibration"):
+        assert len({p[name] for p in params}) > 1, name
+    assert not any("hashing_size" in p or "text_features" in p for p in params)
+    assert {p["calibration"] for p in params} <= set(CALIBRATIONS)
 
 
 def test_enqueued_defaults_are_trial_zero(kinds) -> None:
@@ -186,6 +228,13 @@ def test_default_params_honour_overrides() -> None:
     overrides = {"random_forest.max_depth": {"low": 3, "high": 8}, "hashing_size": 64}
     defaults = default_params("random_forest", overrides=overrides)
     assert defaults["random_forest.max_depth"] == 8 and defaults["hashing_size"] == 64
+    overrides = {"bucketing": True, "calibration": ["sigmoid", "isotonic"], "text_derived": [False]}
+    defaults = default_params("random_forest", overrides=overrides)
+    assert (defaults["bucketing"], defaults["calibration"], defaults["text_derived"]) == (
+        True,
+        "sigmoid",
+        False,
+    )
 
 
 def test_preprocessing_space_follows_the_column_kinds() -> None:
@@ -193,12 +242,19 @@ def test_preprocessing_space_follows_the_column_kinds() -> None:
     assert suggest_preprocessing(trial, kinds={"a": ColumnKind.CATEGORICAL}) == {"top_k": 10}
     assert default_params("logistic", kinds={"a": ColumnKind.NUMERIC}) == {
         "family": "logistic",
+        "bucketing": False,
+        "calibration": "none",
         "logistic.solver": "lbfgs",
         "logistic.C": 1.0,
         "logistic.class_weight": None,
     }
-    off = optuna.trial.FixedTrial({"text_features": "off"})
-    assert suggest_preprocessing(off, kinds={"d": ColumnKind.TEXT}) == {"text_features": "off"}
+    assert default_params("logistic", task="regression", kinds={"a": ColumnKind.DATETIME}) == {
+        "family": "logistic",
+        "logistic.alpha": 1.0,
+    }
+    off = {"text_features": "off", "text_derived": False}
+    trial = optuna.trial.FixedTrial(off)
+    assert suggest_preprocessing(trial, kinds={"d": ColumnKind.TEXT}) == off
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import sparse
+from sklearn.metrics import roc_auc_score
 
 from agileds.automl import (
     ColumnKind,
@@ -15,6 +18,7 @@ from agileds.automl import (
     infer_column_kinds,
 )
 from agileds.automl._transformers import BlankToNaN, DateFeatures, TextHasher, ToFloat
+from agileds.data import make_leads
 from agileds.errors import DataError, UsageError
 from tests.automl.test_columns import mixed_frame
 
@@ -215,3 +219,57 @@ def test_pipeline_ignores_extra_and_reordered_columns(frame, kinds) -> None:
     model = build_pipeline(kinds, {}, "random_forest", "binary", columns).fit(frame, y)
     reordered = frame[list(reversed(frame.columns))].assign(extra=1)
     np.testing.assert_array_equal(model.predict(reordered), model.predict(frame))
+
+
+def test_bucketing_adds_quantile_bins_per_numeric_column(frame, kinds) -> None:
+    plain = names_of(kinds, frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # merged bins of a 0/1 column are expected, not warned
+        binned = names_of(kinds, frame, bucketing=True)
+    buckets = [n for n in binned if n.startswith("buckets__")]
+    assert binned[: len(plain)] == plain and binned[len(plain) :] == buckets
+    per_column = {c: sum(n.startswith(f"buckets__{c}_") for n in buckets) for c in kinds}
+    assert per_column["employees"] == per_column["annual_revenue"] == 8
+    assert 1 <= per_column["is_partner"] <= 2  # the quantiles of a flag collapse
+    assert per_column["region_code"] == 0  # integer codes are categories already
+    assert (
+        len([n for n in names_of(kinds, frame, bucketing=True, n_bins=4) if "buckets__e" in n]) == 4
+    )
+
+
+def test_buckets_one_hot_the_quantiles(frame, kinds) -> None:
+    pre = build_preprocessor({"employees": K.NUMERIC}, {"bucketing": True}, family="logistic")
+    X = dense(pre.fit_transform(frame))
+    bins = X[:, 1:]  # after the scaled value (no nulls, so no null flag)
+    assert bins.shape[1] == 8 and (bins.sum(axis=1) == 1).all()
+    assert np.allclose(bins.mean(axis=0), 1 / 8, atol=0.02)
+
+
+def test_all_options_on_fit_the_demo_leads() -> None:
+    leads = make_leads(1500)
+    y = leads.pop("is_closed")
+    kinds = infer_column_kinds(leads.assign(y=y), target="y", drop=["deal_stage_final"])
+    on = {"text_derived": True, "bucketing": True, "hashing_size": 64}
+    for family, calibration in (("logistic", "sigmoid"), ("hist_gradient_boosting", "isotonic")):
+        params = {**on, "calibration": calibration, "hist_gradient_boosting.max_iter": 30}
+        columns = feature_columns(kinds, {}, {})
+        model = build_pipeline(kinds, params, family, "binary", columns).fit(leads[:1200], y[:1200])
+        names = list(model[0].get_feature_names_out())
+        assert "text_derived__description_sentiment" in names
+        assert "buckets__annual_revenue_7.0" in names
+        proba = model.predict_proba(leads[1200:])[:, 1]
+        assert proba.shape == (300,) and roc_auc_score(y[1200:], proba) > 0.7
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"n_bins": 1}, "n_bins must be an integer of at least 2, got 1; use 8"),
+        ({"bucketing": "yes"}, "bucketing must be true or false, got 'yes'"),
+        ({"text_derived": 1}, "text_derived must be true or false, got 1"),
+    ],
+)
+def test_bad_new_preprocessing_params(kinds, params: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError) as info:
+        build_preprocessor(kinds, params, family="random_forest")
+    assert str(info.value) == message
