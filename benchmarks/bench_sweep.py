@@ -10,7 +10,8 @@ The sweep: histogram gradient boosting on the demo CRM data (``agileds init --de
     parent run, ``mlflow_kwargs={"nested": True}``: 5.0 has no ``nest_trials``);
 (c) scikit-learn's ``RandomizedSearchCV`` on the same pipeline, folds and HGB space (plus the
     top_k and hashing_size choices; feature groups and text stay on), with
-    ``mlflow.sklearn.autolog()`` defaults, and (c') with ``log_models=False``;
+    ``mlflow.sklearn.autolog()`` defaults (and with ``--autolog-no-models`` also
+    ``log_models=False``);
 (d) ``agileds.run_ticket`` on a demo project: its sweep phase (``sweep_seconds``) and end
     to end (refit, holdout bootstrap, model logging and registration, report).
 Then the trials per minute of the agileds sweep phase with ``workers=2`` against ``workers=1``.
@@ -21,13 +22,15 @@ slower as soon as another process wants a core). Pruning stays on: (a), (b) and 
 same sampler and pruner, so they run identical trials with identical pruning decisions (the
 table checks it); (c) cannot prune. One-time costs are excluded: each variant first runs
 2 trials untimed (imports, autolog patching, MLflow's lazy imports), and every MLflow store
-is created and migrated before its clock starts. (a) runs again last: its ratio is the noise
-of the machine during this run. The CPU column (this process with all its threads, plus its
-child processes that ended) is less sensitive to other load than wall time, but not immune,
-and it misses I/O waits. Last, (d)'s trials are logged once more through ``RunLogger`` to
-time the logging part of agileds' per-trial overhead on its own.
+is created and migrated before its clock starts. Other load on the machine only ever adds
+time, so (a) and (d) run alternately ``--repeat`` times and the table keeps the best of each;
+the pairs are printed too, as a measure of the noise. The CPU column (this process, all its
+threads) is less sensitive to other load than wall time, but not immune; it misses I/O waits
+and worker processes. Last, (d)'s trials are logged once more through ``RunLogger`` to time
+the logging part of agileds' per-trial overhead on its own.
 
-Run: ``.venv/bin/python benchmarks/bench_sweep.py [--trials 40] [--quick]``.
+Run: ``.venv/bin/python benchmarks/bench_sweep.py [--trials 40] [--repeat 2] [--quick]``
+(``--quick``: 8 trials, one pair, a smoke check of a few minutes).
 """
 
 from __future__ import annotations
@@ -80,8 +83,7 @@ class Row:
 
 @dataclass
 class Clock:
-    """Wall and CPU seconds over a ``with`` block (this process, all its threads, and the
-    child processes that ended: agileds' worker processes, MLflow's subprocesses)."""
+    """Wall and CPU seconds (this process, all its threads) over a ``with`` block."""
 
     start: float = 0.0
     cpu_start: float = 0.0
@@ -104,11 +106,13 @@ class Clock:
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and of its child processes that ended."""
-    return sum(
-        usage.ru_utime + usage.ru_stime
-        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    )
+    """CPU seconds of this process, all its threads.
+
+    Not its children: joblib's worker processes (permutation importance) end minutes later,
+    so their CPU would land in whichever measurement runs then.
+    """
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass(frozen=True)
@@ -188,21 +192,24 @@ def raw_study(bench: Bench, trials: int, callbacks: list[Any] | None = None) -> 
     return study
 
 
-def same_trials(study: Any, reference: Any) -> str:
-    """``yes`` when two studies ran the same parameters with the same outcomes."""
-
-    def trials(s: Any) -> list[tuple[str, dict[str, Any]]]:
-        return [(t.state.name, t.params) for t in s.trials]
-
-    return "yes" if trials(study) == trials(reference) else "NO"
+Trials = list[tuple[str, dict[str, Any]]]
 
 
-def run_a(bench: Bench, trials: int, name: str) -> tuple[Row, Any]:
-    """(a) the raw Optuna loop."""
-    raw_study(bench, WARM_UP_TRIALS)
+def trials_of(study: Any) -> Trials:
+    """Each trial's state and parameters, read now (a later fresh run deletes the study)."""
+    return [(t.state.name, t.params) for t in study.trials]
+
+
+def same_trials(trials: Trials, reference: Trials) -> str:
+    """``yes`` when two sweeps ran the same parameters with the same outcomes."""
+    return "yes" if trials == reference else "NO"
+
+
+def time_a(bench: Bench, trials: int) -> tuple[Clock, Any]:
+    """(a) the raw Optuna loop, timed."""
     with Clock().running() as clock:
         study = raw_study(bench, trials)
-    return Row(name, clock.wall, clock.cpu, len(study.trials)), study
+    return clock, study
 
 
 def fresh_mlflow_store(folder: Path) -> tuple[str, str]:
@@ -224,7 +231,7 @@ def nested_runs(uri: str, experiment_id: str, parent: str | None = None) -> int:
     return sum(p is not None and parent in (None, p) for p in parents)
 
 
-def run_b(bench: Bench, trials: int, folder: Path, reference: Any) -> Row:
+def run_b(bench: Bench, trials: int, folder: Path, reference: Trials) -> Row:
     """(b) the raw loop with ``MLflowCallback``, trial runs nested under a parent run.
 
     The callback calls ``mlflow.set_experiment(study_name)`` every trial; the store already
@@ -247,7 +254,12 @@ def run_b(bench: Bench, trials: int, folder: Path, reference: Any) -> Row:
     logged = str(nested_runs(uri, experiment_id))
     name = "(b) + MLflowCallback, nested"
     return Row(
-        name, clock.wall, clock.cpu, len(study.trials), logged, same_trials(study, reference)
+        name,
+        clock.wall,
+        clock.cpu,
+        len(study.trials),
+        logged,
+        same_trials(trials_of(study), reference),
     )
 
 
@@ -327,7 +339,7 @@ def run_c(bench: Bench, trials: int, folder: Path, log_models: bool | None) -> t
     logged = f"{nested_runs(uri, experiment_id)} +{len(models)} model"
     return Row(name, clock.wall, clock.cpu, len(search.cv_results_["params"]), logged), (
         f"  {name}: {search_compute(search, len(data.folds)):.1f} s of {clock.wall:.1f} s "
-        "fitting and scoring candidates (cv_results_ and refit_time_)"
+        "fitting and scoring candidates (cv_results_, refit_time_); the rest is autolog's"
     )
 
 
@@ -389,28 +401,95 @@ def phases(clock: Clock) -> list[tuple[str, float, float]]:
     ]
 
 
-def run_d(bench: Bench, trials: int, reference: Any) -> tuple[list[Row], list[str], Any]:
-    """(d) ``agileds run``: its sweep phase and end to end, and where the time went."""
+@dataclass(frozen=True)
+class AgileRun:
+    """One timed ``run_ticket``: its result, clock, sweep phase and what it logged."""
+
+    result: Any
+    clock: Clock
+    sweep_wall: float
+    sweep_cpu: float
+    logged: int
+    trials: Trials
+
+
+def time_d(bench: Bench, trials: int) -> AgileRun:
+    """(d) ``agileds run`` on a fresh study, timed; its sweep phase from its quantities."""
+    result, clock = agileds_run(bench, trials)
+    uri = agileds_stores(bench).tracking_uri
+    # The first message comes after loading the data, the second ("refitting ...") right
+    # after the sweep: the CPU between them is the sweep phase (with opening the study and
+    # the parent run, which sweep_seconds leaves out).
+    return AgileRun(
+        result,
+        clock,
+        result.quantities["sweep_seconds"],
+        phases(clock)[0][2],
+        nested_runs(uri, result.experiment_id, result.parent_run_id),
+        trials_of(agileds_study(bench)),
+    )
+
+
+def compare_a_d(
+    bench: Bench, trials: int, repeat: int
+) -> tuple[list[Clock], list[AgileRun], Trials]:
+    """Warm both up, then run (a) and (d) alternately ``repeat`` times."""
+    raw_study(bench, WARM_UP_TRIALS)
     prepare_agileds_store(bench)
     agileds_run(bench, WARM_UP_TRIALS)
-    result, clock = agileds_run(bench, trials)
-    q = result.quantities
-    parts = phases(clock)
-    # The first message comes after loading the data, the second ("refitting ...") right
-    # after the sweep: their gap is the sweep phase plus opening the study and parent run.
-    sweep_cpu = parts[0][2]
-    uri = agileds_stores(bench).tracking_uri
-    logged = str(nested_runs(uri, result.experiment_id, result.parent_run_id))
-    match = same_trials(agileds_study(bench), reference)
-    n = int(q["trials"])
-    rows = [
-        Row("(d) agileds run: sweep phase", q["sweep_seconds"], sweep_cpu, n, logged, match),
-        Row("(d) agileds run: end to end", clock.wall, clock.cpu, n, logged, match),
+    a_runs: list[Clock] = []
+    d_runs: list[AgileRun] = []
+    reference: Trials = []
+    for _ in range(repeat):
+        clock, study = time_a(bench, trials)
+        reference = reference or trials_of(study)
+        a_runs.append(clock)
+        d_runs.append(time_d(bench, trials))
+    return a_runs, d_runs, reference
+
+
+def a_d_rows(a_runs: list[Clock], d_runs: list[AgileRun], reference: Trials) -> list[Row]:
+    """The best of the repeats of (a), of (d)'s sweep phase and of (d) end to end."""
+    n = len(reference)
+    best = f" (best of {len(a_runs)})" if len(a_runs) > 1 else ""
+    match = "yes" if all(same_trials(d.trials, reference) == "yes" for d in d_runs) else "NO"
+    logged = "/".join(sorted({str(d.logged) for d in d_runs}))
+    return [
+        Row(
+            f"(a) raw Optuna loop{best}", min(c.wall for c in a_runs), min(c.cpu for c in a_runs), n
+        ),
+        Row(
+            f"(d) agileds run: sweep phase{best}",
+            min(d.sweep_wall for d in d_runs),
+            min(d.sweep_cpu for d in d_runs),
+            n,
+            logged,
+            match,
+        ),
+        Row(
+            f"(d) agileds run: end to end{best}",
+            min(d.clock.wall for d in d_runs),
+            min(d.clock.cpu for d in d_runs),
+            n,
+            logged,
+            match,
+        ),
     ]
-    first = clock.marks[0][1] - clock.start
-    notes = [f"  {first:6.1f} s  before the first message (load data)"]
-    notes += [f"  {w:6.1f} s  from '{text[:60]}'" for text, w, _ in parts]
-    return rows, notes, result
+
+
+def a_d_notes(a_runs: list[Clock], d_runs: list[AgileRun]) -> list[str]:
+    """Each (a)/(d) pair, and where (d)'s last end-to-end run spent its time."""
+    lines = [
+        f"  pair {i + 1}: (a) {a.wall:6.1f} s, (d) sweep {d.sweep_wall:6.1f} s = "
+        f"{d.sweep_wall / a.wall:.3f}x wall; CPU {a.cpu:6.1f} s vs {d.sweep_cpu:6.1f} s = "
+        f"{d.sweep_cpu / a.cpu:.3f}x"
+        for i, (a, d) in enumerate(zip(a_runs, d_runs, strict=True))
+    ]
+    clock = d_runs[-1].clock
+    lines.append("  (d) end to end, last run, by agileds' progress messages:")
+    lines.append(f"  {clock.marks[0][1] - clock.start:6.1f} s  before the first (load data)")
+    lines += [f"  {w:6.1f} s  from '{text[:60]}'" for text, w, _ in phases(clock)]
+    return lines
 
 
 def replay_logging(bench: Bench, result: Any) -> list[float]:
@@ -441,14 +520,12 @@ def run_workers(bench: Bench, trials: int) -> list[str]:
     """Trials per minute of the sweep phase with ``workers=1`` and ``workers=2``."""
     rates, lines = {}, []
     for workers in (1, 2):
-        result, clock = agileds_run(bench, trials, workers=workers)
+        result, _ = agileds_run(bench, trials, workers=workers)
         q = result.quantities
-        cpu = phases(clock)[0][2]
         rates[workers] = q["trials"] / q["sweep_seconds"] * 60
         lines.append(
             f"  workers={workers}: {q['trials']:.0f} trials ({q['trials_pruned']:.0f} pruned) "
-            f"in {q['sweep_seconds']:.1f} s = {rates[workers]:.1f} trials/min; "
-            f"CPU {cpu:.1f} s (worker processes included) = {cpu / q['sweep_seconds']:.2f} cores busy"
+            f"in {q['sweep_seconds']:.1f} s = {rates[workers]:.1f} trials/min"
         )
     lines.append(f"  workers 2 / workers 1: {rates[2] / rates[1]:.2f}x (target >= 1.7x)")
     return lines
@@ -480,7 +557,9 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def benchmark(root: Path, trials: int, workers_trials: int) -> None:
+def benchmark(
+    root: Path, trials: int, workers_trials: int, repeat: int, autolog_no_models: bool
+) -> None:
     """Run every variant in ``root`` and print the results."""
     bench = make_bench(root / "project", trials)
     print(
@@ -488,16 +567,16 @@ def benchmark(root: Path, trials: int, workers_trials: int) -> None:
         f"feature groups swept {list(bench.spec.features.optional)}, seed {bench.spec.seed}, "
         f"{len(bench.data.train)} training rows"
     )
-    row_a, reference = run_a(bench, trials, "(a) raw Optuna loop, no tracking")
-    rows = [row_a, run_b(bench, trials, root, reference)]
-    d_rows, d_phases, d_result = run_d(bench, trials, reference)
-    rows += d_rows
-    replay = sorted(replay_logging(bench, d_result))
+    a_runs, d_runs, reference = compare_a_d(bench, trials, repeat)
+    rows = a_d_rows(a_runs, d_runs, reference)
+    replay = sorted(replay_logging(bench, d_runs[-1].result))
+    rows.insert(1, run_b(bench, trials, root, reference))
     workers = run_workers(bench, workers_trials)
-    searches = [run_c(bench, trials, root, None), run_c(bench, trials, root, False)]
+    searches = [run_c(bench, trials, root, None)]
+    if autolog_no_models:
+        searches.append(run_c(bench, trials, root, False))
     rows += [row for row, _ in searches]
-    rows.append(run_a(bench, trials, "(a) again, last (noise check)")[0])
-    states = [t.state.name for t in reference.trials]
+    states = [state for state, _ in reference]
     print(
         f"(a) trials: {states.count('COMPLETE')} complete, {states.count('PRUNED')} pruned, "
         f"{states.count('FAIL')} failed\n"
@@ -506,11 +585,11 @@ def benchmark(root: Path, trials: int, workers_trials: int) -> None:
     logging_line = (
         f"  RunLogger.log_trial, (d)'s {len(replay)} trials logged again: median "
         f"{replay[len(replay) // 2] * 1000:.1f} ms, total {sum(replay):.2f} s "
-        f"= {sum(replay) / row_a.wall:.1%} of (a)"
+        f"= {sum(replay) / rows[0].wall:.1%} of (a)"
     )
     for title, lines in (
         ("(c) time inside the search itself:", [note for _, note in searches]),
-        ("(d) end to end, by agileds' progress messages:", d_phases),
+        ("(a) and (d), run alternately:", a_d_notes(a_runs, d_runs)),
         ("(d) trial logging alone:", [logging_line]),
         (f"agileds sweep phase, {workers_trials} trials each, fresh studies:", workers),
     ):
@@ -524,9 +603,14 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--workers-trials", type=int, default=24)
     parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads, 0 = all")
-    parser.add_argument("--quick", action="store_true", help="8 trials: a smoke check")
+    parser.add_argument("--repeat", type=int, default=2, help="(a)/(d) pairs; the best counts")
+    parser.add_argument(
+        "--autolog-no-models", action="store_true", help="also (c) with log_models=False"
+    )
+    parser.add_argument("--quick", action="store_true", help="8 trials, once: a smoke check")
     args = parser.parse_args()
     trials, workers_trials = (8, 8) if args.quick else (args.trials, args.workers_trials)
+    repeat = 1 if args.quick else args.repeat
     print(
         f"load before: {load()} (1, 5, 15 min), {os.cpu_count()} cores, threads {args.threads or 'all'}"
     )
@@ -539,7 +623,7 @@ def main() -> None:
         cwd = Path.cwd()
         os.chdir(tmp)  # anything MLflow writes relative to the working directory stays here
         try:
-            benchmark(Path(tmp), trials, workers_trials)
+            benchmark(Path(tmp), trials, workers_trials, repeat, args.autolog_no_models)
         finally:
             os.chdir(cwd)
     print(f"load after: {load()}")
