@@ -29,10 +29,20 @@ class Candidate:
 
 
 def best_config(study: optuna.Study, spec: ExperimentSpec, data: PreparedData) -> dict[str, Any]:
-    """The best trial's whole configuration (fixed overrides included)."""
+    """The best trial's whole configuration (fixed overrides included).
+
+    Parameters the best trial never saw (a study resumed after agileds added a search
+    choice) take the family's defaults.
+    """
     import optuna
 
-    return suggest_trial_config(optuna.trial.FixedTrial(study.best_trial.params), spec, data)
+    from agileds.sweeps._objective import default_configs
+
+    params = study.best_trial.params
+    family = params.get("family")
+    defaults = next((d for d in default_configs(spec, data) if d["family"] == family), {})
+    fixed = optuna.trial.FixedTrial({**defaults, **params})
+    return suggest_trial_config(fixed, spec, data)
 
 
 def _labels(model: Any, task: str) -> Any:
