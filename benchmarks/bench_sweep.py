@@ -43,6 +43,7 @@ import contextlib
 import logging
 import os
 import resource
+import statistics
 import tempfile
 import time
 import warnings
@@ -490,6 +491,11 @@ def a_d_notes(a_runs: list[Clock], d_runs: list[AgileRun]) -> list[str]:
         f"{d.sweep_cpu / a.cpu:.3f}x"
         for i, (a, d) in enumerate(zip(a_runs, d_runs, strict=True))
     ]
+    if len(a_runs) > 1:
+        ratios = [d.sweep_wall / a.wall for a, d in zip(a_runs, d_runs, strict=True)]
+        lines.append(
+            f"  geometric mean of the pairs: {statistics.geometric_mean(ratios):.3f}x wall"
+        )
     clock = d_runs[-1].clock
     lines.append("  (d) end to end, last run, by agileds' progress messages:")
     lines.append(f"  {clock.marks[0][1] - clock.start:6.1f} s  before the first (load data)")
