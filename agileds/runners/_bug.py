@@ -76,28 +76,10 @@ class _BugExecution(Execution):
         quality = self._data_quality()
         candidate = fit_candidate(self._current_config(), self.spec, self.data)
         quantities = {**candidate.quantities, **quality}
-        production_version = self._compare_with_production(candidate, quantities)
+        self._compare_with_production(candidate, quantities)
         criteria = evaluate_ticket(self.ticket, quantities)
         verdict = overall_verdict(criteria)
         version = self._register(candidate, parent, verdict.value)
         logger.log_dict_artifact(parent, quality, "checks/data_quality.json")
         self._log_sanity(parent)
-        tags = {
-            "agileds.verdict": verdict.value,
-            "agileds.model_version": version,
-            "agileds.production_version": production_version or "",
-            **{f"agileds.ac.{c.number}": c.verdict.value for c in criteria},
-        }
-        logger.finish_parent(parent, "FINISHED", metrics=quantities, tags=tags)
-        return RunResult(
-            self.ticket,
-            verdict,
-            criteria,
-            quantities,
-            parent,
-            self.experiment_id,
-            self.model_name,
-            version,
-            candidate.config,
-            None,
-        )
+        return self._close(logger, parent, candidate, quantities, criteria, version, None)

@@ -114,6 +114,7 @@ class Execution:
         )
         self.git = git_state(project.root)
         self.tags = {**ticket_run_tags(ticket, self.model_name), **self.git.tags()}
+        self.production_version: str | None = None
 
     def run(self) -> RunResult:
         from agileds.tracking import RunLogger, active_ticket
@@ -246,7 +247,7 @@ class Execution:
         quantities = {**candidate.quantities, **counts, "sweep_seconds": sweep_seconds}
         quantities.update(study.best_trial.user_attrs.get("cv", {}))
         quantities.update(self._data_quality())
-        production_version = self._compare_with_production(candidate, quantities)
+        self._compare_with_production(candidate, quantities)
         criteria = evaluate_ticket(self.ticket, quantities)
         verdict = overall_verdict(criteria)
         version = self._register(candidate, parent, verdict.value)
@@ -261,10 +262,24 @@ class Execution:
             explained,
             self._log_sanity(parent),
         )
+        return self._close(logger, parent, candidate, quantities, criteria, version, report)
+
+    def _close(
+        self,
+        logger: Any,
+        parent: str,
+        candidate: Any,
+        quantities: dict[str, float],
+        criteria: list[Any],
+        version: str,
+        report: Path | None,
+    ) -> RunResult:
+        """Tag the parent run with the verdicts, finish it, and return the result."""
+        verdict = overall_verdict(criteria)
         tags = {
             "agileds.verdict": verdict.value,
             "agileds.model_version": version,
-            "agileds.production_version": production_version or "",
+            "agileds.production_version": self.production_version or "",
             **{f"agileds.ac.{c.number}": c.verdict.value for c in criteria},
         }
         logger.finish_parent(parent, "FINISHED", metrics=quantities, tags=tags)
@@ -314,6 +329,7 @@ class Execution:
         from agileds.tracking import get_alias_version, load_model
 
         version = get_alias_version(self.client, self.model_name, "production")
+        self.production_version = version
         if version is None:
             self.options.say(
                 f"no production model for {self.model_name} yet: production.* criteria stay unknown"
