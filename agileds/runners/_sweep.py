@@ -341,7 +341,7 @@ class Execution:
         return version
 
     def _register(self, candidate: Any, parent: str, verdict: str) -> str:
-        from agileds.tracking import log_model, register_model
+        from agileds.tracking import log_model, log_reference, reference_tags, register_model
 
         self.options.say(f"logging and registering the model as a new version of {self.model_name}")
         uri = log_model(
@@ -352,9 +352,13 @@ class Execution:
             self.data.task,
             params=candidate.config,
         )
+        data = self.data
+        log_reference(self.client, parent, data.train)
         tags = {
             **self.tags,
+            **reference_tags(data.train, data.target, self.spec.data.time_column),
             "agileds.verdict": verdict,
+            "agileds.spec": self.shown,
             CONFIG_TAG: json.dumps(candidate.config, default=str),
         }
         return register_model(self.client, self.model_name, uri, parent, tags=tags)

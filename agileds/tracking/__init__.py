@@ -25,9 +25,16 @@ from agileds.tracking._models import (
     resolve_model_uri,
     set_alias,
 )
+from agileds.tracking._reference import (
+    REFERENCE_ARTIFACT,
+    load_reference,
+    log_reference,
+    reference_tags,
+)
 from agileds.tracking._stores import Stores, ensure_experiment, get_client, resolve_stores
 
 __all__ = [
+    "REFERENCE_ARTIFACT",
     "TICKET_ENV",
     "TICKET_TAGS_ENV",
     "RunLogger",
@@ -39,7 +46,10 @@ __all__ = [
     "get_alias_version",
     "get_client",
     "load_model",
+    "load_reference",
+    "log_reference",
     "log_model",
+    "reference_tags",
     "register_model",
     "resolve_model_uri",
     "resolve_stores",

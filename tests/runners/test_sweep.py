@@ -55,6 +55,12 @@ def test_story_run_logs_parent_trials_model_and_report(sweep_project: Project) -
     assert "## Which input columns matter" in result.report_path.read_text()
     explained = {a.path for a in client.list_artifacts(result.parent_run_id, "explanations")}
     assert explained == {"explanations/feature_importance.json"}
+    assert version.tags["agileds.spec"] == "experiments/fast.yaml"
+    from agileds.tracking import load_reference
+
+    reference = load_reference(client, "lead-scoring", result.model_version)
+    assert len(reference) == int(version.tags["agileds.data.rows"]) < 900 * 0.8
+    assert "is_closed" in reference.columns
 
 
 def test_resume_then_production_comparison_and_fresh_start(sweep_project: Project) -> None:
