@@ -25,6 +25,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "agileds.cli.run:run",
         "Run a ticket: Optuna sweep logged to MLflow, then the verdict.",
     ),
+    "golive": (
+        "agileds.cli.golive:golive",
+        "Compare a ticket's candidate with production; GO or NO-GO.",
+    ),
+    "promote": ("agileds.cli.promote:promote", "Move the production alias to a GO candidate."),
+    "rollback": ("agileds.cli.promote:rollback", "Move production back to the previous version."),
+    "monitor": (
+        "agileds.cli.monitor:monitor",
+        "Watch a production model on a batch; file investigations.",
+    ),
     "worker": ("agileds.cli.run:worker", "Join the running sweep of a ticket from this machine."),
     "ui": ("agileds.cli.ui:ui", "Start the MLflow UI on the project's stores."),
 }

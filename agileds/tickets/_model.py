@@ -101,6 +101,7 @@ class Ticket(BaseModel):
     model: str | None = None
     experiment: str | None = None
     sweep: dict[str, Any] = Field(default_factory=dict)
+    monitor: dict[str, Any] = Field(default_factory=dict)
     acceptance: list[str | AcceptanceItem] = Field(default_factory=list)
     created: dt.date | None = None
 
@@ -142,6 +143,7 @@ EXPECTATIONS: dict[str, str] = {
     "model": "a registered model name like lead-scoring",
     "experiment": "the path of an experiment spec, e.g. experiments/lead_scoring.yaml",
     "sweep": "a mapping of sweep overrides",
+    "monitor": "a mapping a monitor writes (signal, batch, model version, evidence)",
     "acceptance": "a list of criteria: strings, or {text: ..., manual: true}",
     "created": "a date like 2026-11-27",
 }

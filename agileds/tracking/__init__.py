@@ -19,6 +19,7 @@ from agileds.tracking._context import (
 from agileds.tracking._models import (
     Task,
     get_alias_version,
+    latest_ticket_version,
     load_model,
     log_model,
     register_model,
@@ -45,6 +46,7 @@ __all__ = [
     "ensure_experiment",
     "get_alias_version",
     "get_client",
+    "latest_ticket_version",
     "load_model",
     "load_reference",
     "log_model",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Task",
     "get_alias_version",
+    "latest_ticket_version",
     "load_model",
     "log_model",
     "register_model",
@@ -287,6 +288,22 @@ def get_alias_version(client: MlflowClient, name: str, alias: str) -> str | None
         if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
             return None
         raise
+
+
+def latest_ticket_version(client: MlflowClient, name: str, ticket: str) -> str | None:
+    """Return the newest version of model ``name`` registered by ``ticket``; None if none."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        versions = client.search_model_versions(
+            f"name = '{name}' and tags.`agileds.ticket` = '{ticket}'"
+        )
+    except MlflowException as error:
+        if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
+            return None
+        raise
+    numbers = [int(v.version) for v in versions]
+    return str(max(numbers)) if numbers else None
 
 
 def resolve_model_uri(client: MlflowClient, uri: str) -> str:

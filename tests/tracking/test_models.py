@@ -27,6 +27,7 @@ from agileds.tracking import (
     RunLogger,
     active_ticket,
     get_alias_version,
+    latest_ticket_version,
     load_model,
     log_model,
     register_model,
@@ -179,6 +180,19 @@ def test_versions_count_up(
     assert [register_model(client, MODEL, uri, parent) for _ in range(2)] == ["1", "2"]
     version = client.get_model_version(MODEL, "2")
     assert version.run_id == parent
+
+
+def test_latest_ticket_version_picks_the_newest_of_that_ticket(
+    client: MlflowClient, parent: str, leads: pd.DataFrame, labels: pd.Series
+) -> None:
+    fitted = pipeline(LogisticRegression(max_iter=500)).fit(leads, labels)
+    uri = log_model(client, parent, fitted, leads, "binary")
+    assert latest_ticket_version(client, MODEL, "STORY-1") is None
+    for ticket in ("STORY-1", "STORY-2", "STORY-1", "STORY-2"):
+        register_model(client, MODEL, uri, parent, tags={"agileds.ticket": ticket})
+    assert latest_ticket_version(client, MODEL, "STORY-1") == "3"
+    assert latest_ticket_version(client, MODEL, "STORY-2") == "4"
+    assert latest_ticket_version(client, "no-such-model", "STORY-1") is None
 
 
 def test_missing_alias_model_or_version(client: MlflowClient) -> None:
