@@ -100,12 +100,16 @@ class ExperimentSpec(_Strict):
 
 def merge_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Deep-merge a ticket's ``sweep:`` block into a spec; ``trials``/``timeout`` are
-    shortcuts for ``budget.trials``/``budget.timeout``."""
+    shortcuts for ``budget.trials``/``budget.timeout``.
+
+    A non-empty mapping merges key by key; an empty mapping replaces (so
+    ``features: {optional: {}}`` switches every optional group off).
+    """
     merged = copy.deepcopy(raw)
     for key, value in overrides.items():
         if key in ("trials", "timeout"):
             merged.setdefault("budget", {})[key] = value
-        elif isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+        elif value and isinstance(value, Mapping) and isinstance(merged.get(key), dict):
             merged[key] = merge_overrides(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)

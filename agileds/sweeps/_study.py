@@ -88,10 +88,15 @@ def make_pruner() -> optuna.pruners.BasePruner:
 
 
 def make_sampler(seed: int) -> optuna.samplers.BaseSampler:
-    """TPE with a fixed seed (workers pass seed + their index)."""
+    """TPE with a fixed seed (workers pass seed + their index).
+
+    ``constant_liar``: TPE treats the trials other workers are still running as if they had
+    the worst value seen, so parallel workers (on this machine or joined with ``agileds
+    worker``) do not all propose the same point. With one worker it changes nothing.
+    """
     import optuna
 
-    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=8)
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=8, constant_liar=True)
 
 
 FINISHED_STATES = ("COMPLETE", "PRUNED", "FAIL")

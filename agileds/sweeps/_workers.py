@@ -120,7 +120,6 @@ def work(
     index: int = 0,
     data: PreparedData | None = None,
     progress: Callable[[Progress], None] | None = None,
-    ready: Any = None,
 ) -> None:
     """Run trials of the study until the budget (counted over all workers) is spent.
 
@@ -129,8 +128,6 @@ def work(
         index: Worker number; seeds the sampler with ``job.seed + index``.
         data: Prepared data (loaded from the spec when None).
         progress: Called after each trial this worker finishes.
-        ready: An event set once data and study are loaded (so the parent can start
-            its own trials together with its children).
     """
     import optuna
     from optuna.study import MaxTrialsCallback
@@ -146,8 +143,6 @@ def work(
         sampler=make_sampler(job.seed + index),
         pruner=make_pruner(),
     )
-    if ready is not None:
-        ready.set()
     remaining = job.trials - len(finished_trials(study))
     if remaining <= 0:
         return
@@ -232,12 +227,12 @@ def _thread_limit(threads: int | None) -> Any:
     return threadpool_limits(threads)
 
 
-def _child(job: SweepJob, index: int, ready: Any) -> None:
+def _child(job: SweepJob, index: int, data: PreparedData) -> None:
     from agileds.tracking import active_ticket
 
     try:
         with active_ticket(job.tags):
-            work(job, index, ready=ready)
+            work(job, index, data)
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent reports it
         sys.exit(130)
 
@@ -251,22 +246,19 @@ def run_workers(
     """Run the sweep with ``workers`` processes: this one plus ``workers - 1`` children.
 
     Children are real processes (spawned, so they share nothing by accident); each opens
-    its own storage and MLflow client. Ctrl-C stops them all.
+    its own storage and MLflow client and gets the prepared data from this process, so it
+    starts after its imports only. This process starts its trials at once, without waiting
+    for the children: they join the study as soon as they are up. Ctrl-C stops them all.
     """
     if workers > 1:
-        job = replace(job, threads=1)
+        job = replace(job, threads=job.threads or 1)
     ctx = multiprocessing.get_context("spawn")
-    events = [ctx.Event() for _ in range(1, workers)]
     children = [
-        ctx.Process(target=_child, args=(job, i, events[i - 1]), daemon=True)
-        for i in range(1, workers)
+        ctx.Process(target=_child, args=(job, i, data), daemon=True) for i in range(1, workers)
     ]
     for child in children:
         child.start()
     try:
-        for event, child in zip(events, children, strict=True):
-            while not event.wait(0.2) and child.is_alive():  # start together, not staggered
-                pass
         work(job, 0, data, progress)
         for child in children:
             child.join()
