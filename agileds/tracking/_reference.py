@@ -50,7 +50,7 @@ def load_reference(client: MlflowClient, name: str, version: str | int) -> Any:
     import pandas as pd
     from mlflow.exceptions import MlflowException
 
-    run_id = client.get_model_version(name, str(version)).run_id
+    run_id = client.get_model_version(name, str(version)).run_id or ""
     with tempfile.TemporaryDirectory() as tmp:
         try:
             local = client.download_artifacts(run_id, REFERENCE_ARTIFACT, tmp)
