@@ -230,7 +230,7 @@ CALIBRATIONS = ("none", "sigmoid", "isotonic")
 
 PREPROCESSING_SPACE: Mapping[str, Dimension] = {
     "top_k": Choice((5, 10, 20, 50), 20),
-    "text_features": Choice(("hashing", "off"), "hashing"),
+    "text_features": Choice(("tfidf", "hashing", "off"), "tfidf"),
     "hashing_size": Choice((64, 128, 256, 512), 128),
     "text_derived": Choice((True, False), True),
     "bucketing": Choice((False, True), False),
@@ -368,7 +368,7 @@ def _applies(name: str, present: set[ColumnKind], task: str | None, chosen: dict
     if name == "top_k":
         return bool(present & {ColumnKind.CATEGORICAL, ColumnKind.CATEGORY_CODE})
     if name == "hashing_size":
-        return chosen.get("text_features") == "hashing"
+        return chosen.get("text_features") in ("hashing", "tfidf")
     if name in ("text_features", "text_derived"):
         return ColumnKind.TEXT in present
     if name == "bucketing":

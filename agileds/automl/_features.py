@@ -27,6 +27,8 @@ PREPROCESSING_DEFAULTS: Mapping[str, Any] = {
 """Every preprocessing parameter and its default; those of ``PREPROCESSING_SPACE`` are
 searched (its ``calibration`` belongs to the model, see ``make_estimator``)."""
 
+TEXT_FEATURES = ("hashing", "tfidf", "off")
+"""Free text as hashed word counts, hashed tf-idf of words and bigrams, or not at all."""
 _DROPPED = {ColumnKind.IDENTIFIER, ColumnKind.CONSTANT}
 _CATEGORIES = {ColumnKind.CATEGORICAL, ColumnKind.CATEGORY_CODE}
 
@@ -59,9 +61,10 @@ def _settings(params: Mapping[str, Any]) -> _Settings:
     for name in ("text_derived", "bucketing"):
         if not isinstance(merged[name], bool):
             raise UsageError(f"{name} must be true or false, got {merged[name]!r}")
-    if merged["text_features"] not in ("hashing", "off"):
+    if merged["text_features"] not in TEXT_FEATURES:
         raise UsageError(
-            f"text_features must be 'hashing' or 'off', got {merged['text_features']!r}"
+            f"text_features must be one of {', '.join(TEXT_FEATURES)}, "
+            f"got {merged['text_features']!r}"
         )
     return _Settings(**merged)
 
@@ -131,7 +134,7 @@ def _group(kinds: Mapping[str, ColumnKind], settings: _Settings) -> dict[str, li
         if kind in _DROPPED:
             continue
         if kind == ColumnKind.TEXT:
-            if settings.text_features == "hashing":
+            if settings.text_features != "off":
                 groups["text"].append(name)
             if settings.text_derived:
                 groups["text_derived"].append(name)
@@ -188,7 +191,8 @@ def _text_branch(settings: _Settings) -> Any:
 
     from agileds.automl._transformers import TextHasher
 
-    steps = [("hash", TextHasher(n_features=settings.hashing_size))]
+    weighting = "tfidf" if settings.text_features == "tfidf" else "counts"
+    steps = [("hash", TextHasher(n_features=settings.hashing_size, weighting=weighting))]
     return Pipeline(_blank_step(settings) + steps)
 
 

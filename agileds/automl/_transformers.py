@@ -185,35 +185,74 @@ class CategoryStrings(_FrameTransformer):
 
 
 class TextHasher(_FrameTransformer):
-    """Token counts of each text column, hashed into ``n_features`` columns, plus a null flag.
+    """Words of each text column, hashed into ``n_features`` columns, plus a null flag.
 
-    Stateless apart from the column names, so unseen words need no refit. Missing values
-    count as empty documents.
+    ``weighting="counts"`` gives raw counts of single words and is stateless apart from the
+    column names. ``weighting="tfidf"`` hashes words and word pairs (bigrams), learns each
+    bucket's inverse document frequency in ``fit`` (``idf_``, one array per column), and
+    returns sublinear tf-idf rows of unit length, as a notebook's ``TfidfVectorizer`` would,
+    without a vocabulary to store. Missing values count as empty documents.
 
     Args:
         n_features: Hash buckets per text column.
         indicator: Add a ``<column>_missing`` flag per column.
+        weighting: ``"counts"`` or ``"tfidf"``.
     """
 
-    def __init__(self, n_features: int = 128, indicator: bool = True) -> None:
+    def __init__(
+        self, n_features: int = 128, indicator: bool = True, weighting: str = "counts"
+    ) -> None:
         self.n_features = n_features
         self.indicator = indicator
+        self.weighting = weighting
 
     def _fit(self, frame: pd.DataFrame) -> None:
         if isinstance(self.n_features, bool) or not isinstance(self.n_features, int | np.integer):
             raise UsageError(f"n_features must be an integer, got {self.n_features!r}; use 128")
         if self.n_features < 1:
             raise UsageError(f"n_features must be positive, got {self.n_features}; use 128")
+        if self.weighting not in ("counts", "tfidf"):
+            raise UsageError(
+                f"weighting must be 'counts' or 'tfidf', got {self.weighting!r}; use 'counts'"
+            )
+        if self.weighting == "tfidf":
+            self.idf_ = [self._idf(counts) for counts, _ in self._hashed(frame)]
 
-    def transform(self, X: Any) -> sparse.csr_matrix:
-        """Return a sparse matrix of token counts (and null flags)."""
-        values = _objects(self._frame(X))
-        hasher = HashingVectorizer(n_features=int(self.n_features), alternate_sign=False, norm=None)
-        blocks = []
-        for column in values.T:
+    def _hasher(self) -> HashingVectorizer:
+        ngrams = (1, 2) if self.weighting == "tfidf" else (1, 1)
+        return HashingVectorizer(
+            n_features=int(self.n_features), alternate_sign=False, norm=None, ngram_range=ngrams
+        )
+
+    def _hashed(self, frame: pd.DataFrame) -> list[tuple[sparse.csr_matrix, np.ndarray]]:
+        """Per column: the hashed counts and the null flags."""
+        hasher, out = self._hasher(), []
+        for column in _objects(frame).T:
             missing = np.array([_is_missing(value) for value in column], dtype=float)
             docs = ["" if m else str(v) for v, m in zip(column, missing, strict=True)]
-            blocks.append(hasher.transform(docs))
+            out.append((hasher.transform(docs).tocsr(), missing))
+        return out
+
+    @staticmethod
+    def _idf(counts: sparse.csr_matrix) -> np.ndarray:
+        """Smoothed inverse document frequency per bucket, as scikit-learn computes it."""
+        documents = np.bincount(counts.indices, minlength=counts.shape[1])
+        return np.log((1 + counts.shape[0]) / (1 + documents)) + 1.0
+
+    def _weigh(self, counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+        from sklearn.preprocessing import normalize
+
+        weighted = counts.astype(float)
+        weighted.data = (1.0 + np.log(weighted.data)) * idf[weighted.indices]
+        return normalize(weighted, norm="l2", copy=False)
+
+    def transform(self, X: Any) -> sparse.csr_matrix:
+        """Return a sparse matrix of word counts or tf-idf weights (and null flags)."""
+        blocks = []
+        for i, (counts, missing) in enumerate(self._hashed(self._frame(X))):
+            blocks.append(
+                self._weigh(counts, self.idf_[i]) if self.weighting == "tfidf" else counts
+            )
             if self.indicator:
                 blocks.append(sparse.csr_matrix(missing.reshape(-1, 1)))
         if len(blocks) == 1:

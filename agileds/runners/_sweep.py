@@ -209,6 +209,7 @@ class Execution:
             "split.holdout": spec.split.holdout,
             "split.seed": spec.split.seed,
             "cv_folds": spec.cv_folds,
+            "cv_repeats": len(self.data.folds) // spec.cv_folds,
             "families": ",".join(spec.families),
             "feature_groups": ",".join(spec.features.optional),
             "metric": self.data.metric,

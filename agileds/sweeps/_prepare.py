@@ -104,7 +104,13 @@ def prepare_data(spec: ExperimentSpec, spec_path: Path, shown: str) -> PreparedD
         train=train,
         holdout=holdout,
         kinds=dict(kinds),
-        folds=_folds(train[spec.data.target], task, spec.cv_folds, spec.split.seed),
+        folds=_folds(
+            train[spec.data.target],
+            task,
+            spec.cv_folds,
+            spec.split.seed,
+            cv_repeats(spec.cv_repeats, len(train)),
+        ),
         sanity=sanity,
     )
 
@@ -144,11 +150,35 @@ def _check_columns(frame: pd.DataFrame, spec: ExperimentSpec, shown: str) -> Non
             )
 
 
-def _folds(y: pd.Series, task: str, k: int, seed: int) -> list[tuple[Any, Any]]:
-    from sklearn.model_selection import KFold, StratifiedKFold
+# With "auto", small training parts are cross-validated several times over (reshuffled):
+# their single k-fold estimate is noisy enough that the sweep would pick a configuration for
+# its lucky folds. Repeats bring the validated rows per trial up to about this many.
+AUTO_REPEAT_ROWS = 1500
+MAX_AUTO_REPEATS = 5
+
+
+def cv_repeats(setting: int | str, rows: int) -> int:
+    """How many times the k-fold CV is repeated: the setting, or for "auto" enough repeats
+    that about ``AUTO_REPEAT_ROWS`` rows are validated (at most ``MAX_AUTO_REPEATS``)."""
+    if isinstance(setting, int):
+        return setting
+    return max(1, min(MAX_AUTO_REPEATS, -(-AUTO_REPEAT_ROWS // max(rows, 1))))
+
+
+def _folds(y: pd.Series, task: str, k: int, seed: int, repeats: int = 1) -> list[tuple[Any, Any]]:
+    from sklearn.model_selection import (
+        KFold,
+        RepeatedKFold,
+        RepeatedStratifiedKFold,
+        StratifiedKFold,
+    )
 
     if task == "regression":
-        splitter: Any = KFold(n_splits=k, shuffle=True, random_state=seed)
+        splitter: Any = (
+            RepeatedKFold(n_splits=k, n_repeats=repeats, random_state=seed)
+            if repeats > 1
+            else KFold(n_splits=k, shuffle=True, random_state=seed)
+        )
     else:
         smallest = int(y.value_counts().min())
         if smallest < k:
@@ -156,7 +186,11 @@ def _folds(y: pd.Series, task: str, k: int, seed: int) -> list[tuple[Any, Any]]:
                 f"the rarest class of '{y.name}' has {smallest} training rows, fewer than "
                 f"cv_folds={k}; lower cv_folds or add data"
             )
-        splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+        splitter = (
+            RepeatedStratifiedKFold(n_splits=k, n_repeats=repeats, random_state=seed)
+            if repeats > 1
+            else StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+        )
     return list(splitter.split(y.to_frame(), y))
 
 

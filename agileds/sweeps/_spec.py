@@ -83,6 +83,7 @@ class ExperimentSpec(_Strict):
     metric: str | None = None
     direction: Literal["maximize", "minimize"] | None = None
     cv_folds: Annotated[int, Field(ge=2, le=20)] = 3
+    cv_repeats: Annotated[int, Field(ge=1, le=10)] | Literal["auto"] = "auto"
     families: Annotated[list[str], Field(min_length=1)] = Field(
         default_factory=lambda: list(DEFAULT_FAMILIES)
     )

@@ -154,7 +154,7 @@ def test_preprocessing_keys_and_defaults(task: str, kinds) -> None:
     defaults = default_params("random_forest", task=task, kinds=kinds)
     expected = {
         "top_k": 20,
-        "text_features": "hashing",
+        "text_features": "tfidf",
         "hashing_size": 128,
         "text_derived": True,
         "bucketing": False,

@@ -137,6 +137,28 @@ def test_text_hasher_counts_tokens_and_survives_nan() -> None:
     assert X[:, 16].tolist() == [0, 1, 1, 0]
 
 
+def test_text_hasher_tfidf_matches_scikit_learns_hashed_tfidf() -> None:
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+    train = ["Kunde möchte Angebot", "great product, great price", None, "angebot angebot bald"]
+    test = ["great Angebot", "", np.nan, "nothing known here"]
+    hasher = TextHasher(n_features=32, weighting="tfidf", indicator=False)
+    ours = hasher.fit(pd.DataFrame({"d": train})).transform(pd.DataFrame({"d": test}))
+    vectorizer = HashingVectorizer(
+        n_features=32, alternate_sign=False, norm=None, ngram_range=(1, 2)
+    )
+    as_docs = [d if isinstance(d, str) else "" for d in train]
+    idf = TfidfTransformer(sublinear_tf=True).fit(vectorizer.transform(as_docs))
+    expected = idf.transform(vectorizer.transform([d if isinstance(d, str) else "" for d in test]))
+    np.testing.assert_allclose(ours.toarray(), expected.toarray(), atol=1e-12)
+    assert np.linalg.norm(ours.toarray()[0]) == pytest.approx(1.0)
+
+
+def test_text_hasher_rejects_an_unknown_weighting() -> None:
+    with pytest.raises(UsageError, match=r"weighting must be 'counts' or 'tfidf', got 'bm25'"):
+        TextHasher(weighting="bm25").fit(pd.DataFrame({"d": ["a b"]}))
+
+
 def test_text_off_and_hashing_size(frame, kinds) -> None:
     assert not any(n.startswith("text__") for n in names_of(kinds, frame, text_features="off"))
     hashed = [n for n in names_of(kinds, frame, hashing_size=64) if "_hash" in n]
@@ -198,7 +220,10 @@ def test_no_usable_columns_is_a_data_error(kinds) -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"text_features": "tfidf"}, "text_features must be 'hashing' or 'off', got 'tfidf'"),
+        (
+            {"text_features": "bm25"},
+            "text_features must be one of hashing, tfidf, off, got 'bm25'",
+        ),
         ({"top_k": 0}, "top_k must be a positive integer, got 0; use e.g. 20"),
     ],
 )

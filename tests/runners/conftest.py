@@ -21,6 +21,7 @@ features:
     text: [description]
 metric: auroc
 cv_folds: 3
+cv_repeats: 1
 families: [logistic, hist_gradient_boosting]
 search_space:
   hist_gradient_boosting.max_iter: {low: 20, high: 60}

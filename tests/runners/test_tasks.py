@@ -15,6 +15,7 @@ SPEC = """\
 data: {{path: data/{name}.csv, target: target, task: {task}}}
 split: {{holdout: 0.25, seed: 1}}
 cv_folds: 3
+cv_repeats: 1
 families: [logistic, hist_gradient_boosting]
 search_space:
   hist_gradient_boosting.max_iter: {{low: 20, high: 50}}

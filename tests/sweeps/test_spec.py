@@ -57,3 +57,29 @@ def test_merging_leaves_the_spec_untouched() -> None:
 def test_a_bad_override_names_the_ticket(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"^backlog/STORY-1.yaml: cv_folds: "):
         _spec(tmp_path, {"cv_folds": 1})
+
+
+@pytest.mark.parametrize(
+    ("setting", "rows", "expected"),
+    [(2, 100, 2), ("auto", 3000, 1), ("auto", 700, 3), ("auto", 100, 5)],
+)
+def test_cv_repeats_auto_validates_about_1500_rows(
+    setting: object, rows: int, expected: int
+) -> None:
+    from agileds.sweeps._prepare import cv_repeats
+
+    assert cv_repeats(setting, rows) == expected  # type: ignore[arg-type]
+
+
+def test_repeated_folds_reshuffle_and_cover_every_row_once_per_repeat() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from agileds.sweeps._prepare import _folds
+
+    y = pd.Series(np.arange(60) % 2, name="y")
+    folds = _folds(y, "binary", 3, seed=0, repeats=2)
+    assert len(folds) == 6
+    for repeat in (folds[:3], folds[3:]):
+        assert sorted(np.concatenate([val for _, val in repeat]).tolist()) == list(range(60))
+    assert not np.array_equal(folds[0][1], folds[3][1])
