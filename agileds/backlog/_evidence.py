@@ -109,15 +109,18 @@ def evidence_from_mlflow(tracking_uri: str, ticket_ids: Iterable[str]) -> dict[s
     return {tid: _summarise(tid, runs) for tid, runs in runs_by_ticket.items()}
 
 
-def _parent_runs(client: Any, experiments: list[str]) -> Iterable[Any]:
-    """Yield every parent run of a ticket, newest first, page by page."""
+def _parent_runs(
+    client: Any, experiments: list[str], filter_string: str = _PARENT_FILTER
+) -> Iterable[Any]:
+    """Yield every parent run of a ticket (or the runs ``filter_string`` selects), newest
+    first, page by page."""
     if not experiments:
         return
     token = None
     while True:
         page = client.search_runs(
             experiments,
-            filter_string=_PARENT_FILTER,
+            filter_string=filter_string,
             order_by=["attributes.start_time DESC"],
             max_results=1000,
             page_token=token,

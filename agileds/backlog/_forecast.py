@@ -1,11 +1,12 @@
 """Forecasting a sprint from history: status changes in git, weekly throughput, Monte Carlo.
 
-``status_history`` reads every commit that touched ``backlog/`` (gitpython, imported only
-here) and compares each ticket file with its version in the parent commit. A ticket that
-moves from another status to ``done`` adds its effort to the week (Monday to Sunday, by
-author date) of that commit; a ticket created already done is not counted, so importing
-an old backlog does not invent a record week. Weeks from the first to the last week with
-a done ticket are the throughput samples, weeks with nothing done included as zeros.
+``ticket_versions`` reads every commit that touched ``backlog/`` (gitpython, imported only
+here); ``status_history`` compares each ticket file with its version in the parent commit.
+A ticket that moves from another status to ``done`` adds its effort to the week (Monday to
+Sunday, by author date) of that commit; a ticket created already done is not counted, so
+importing an old backlog does not invent a record week. Weeks from the first to the last
+week with a done ticket are the throughput samples, weeks with nothing done included as
+zeros.
 
 ``forecast`` resamples those weeks: each of ``draws`` draws sums ``weeks`` samples picked
 with replacement (a seeded ``random.Random``, so results repeat exactly). The chance of
@@ -24,7 +25,16 @@ from typing import Any
 
 from agileds.tickets._yamlio import YamlSyntaxError, load_yaml
 
-__all__ = ["Forecast", "StatusChange", "forecast", "status_history", "weekly_throughput"]
+__all__ = [
+    "Forecast",
+    "StatusChange",
+    "TicketVersion",
+    "forecast",
+    "status_changes",
+    "status_history",
+    "ticket_versions",
+    "weekly_throughput",
+]
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,20 @@ class StatusChange:
     new: str
     effort: float
     commit: str
+
+
+@dataclass(frozen=True)
+class TicketVersion:
+    """A ticket file as one commit left it; ``previous`` is its status in the parent commit
+    (None when the file appeared in this commit)."""
+
+    ticket: str
+    date: dt.date
+    commit: str
+    status: str
+    effort: float
+    sprint: int | None
+    previous: str | None
 
 
 @dataclass(frozen=True)
@@ -59,8 +83,8 @@ class Forecast:
     seed: int
 
 
-def _fields(blob: Any) -> tuple[str, str, float] | None:
-    """``(id, status, effort)`` of a ticket file version, or None when it is not a ticket."""
+def _fields(blob: Any) -> tuple[str, str, float, int | None] | None:
+    """``(id, status, effort, sprint)`` of a ticket file version, or None if not a ticket."""
     if blob is None:
         return None
     try:
@@ -73,18 +97,24 @@ def _fields(blob: Any) -> tuple[str, str, float] | None:
         effort = float(data.get("effort") or 0)
     except (TypeError, ValueError):
         effort = 0.0
-    return str(data["id"]), str(data.get("status", "todo")), effort
+    sprint = data.get("sprint")
+    sprint = sprint if isinstance(sprint, int) and not isinstance(sprint, bool) else None
+    return str(data["id"]), str(data.get("status", "todo")), effort, sprint
 
 
-def status_history(repo_path: Path, backlog_dir: Path) -> list[StatusChange]:
-    """Return every status change of the tickets in ``backlog_dir``, oldest first.
+def ticket_versions(repo_path: Path, backlog_dir: Path) -> list[TicketVersion]:
+    """Return every committed version of the ticket files in ``backlog_dir``, oldest first.
+
+    A version is recorded for each commit that changed a ticket file (deletions are not
+    versions). :func:`status_history` keeps the ones whose status changed; the sprint report
+    also reads the ``sprint:`` field from them.
 
     Args:
         repo_path: Any folder inside the git repository.
         backlog_dir: The backlog folder (inside the repository).
 
     Returns:
-        The changes; empty when there is no repository or no commit yet.
+        The versions; empty when there is no repository or no commit yet.
     """
     import git
 
@@ -94,7 +124,7 @@ def status_history(repo_path: Path, backlog_dir: Path) -> list[StatusChange]:
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
         return []
     rel = Path(backlog_dir).resolve().relative_to(Path(repo.working_tree_dir or "").resolve())
-    changes: list[StatusChange] = []
+    versions: list[TicketVersion] = []
     for commit in repo.iter_commits(paths=rel.as_posix(), reverse=True):
         if commit.parents:
             diffs = commit.parents[0].diff(commit, paths=rel.as_posix())
@@ -108,11 +138,37 @@ def status_history(repo_path: Path, backlog_dir: Path) -> list[StatusChange]:
                 "sprints.yaml"
             ):
                 continue
-            new, old = _fields(after), _fields(before)
-            if new is not None and (old is None or old[1] != new[1]):
-                status = old[1] if old is not None else None
-                changes.append(StatusChange(new[0], date, status, new[1], new[2], commit.hexsha))
-    return changes
+            new = _fields(after)
+            if new is None:
+                continue
+            old = _fields(before)
+            previous = old[1] if old is not None else None
+            versions.append(
+                TicketVersion(new[0], date, commit.hexsha, new[1], new[2], new[3], previous)
+            )
+    return versions
+
+
+def status_changes(versions: Sequence[TicketVersion]) -> list[StatusChange]:
+    """Keep the versions whose status differs from the parent commit's, as status changes."""
+    return [
+        StatusChange(v.ticket, v.date, v.previous, v.status, v.effort, v.commit)
+        for v in versions
+        if v.previous != v.status
+    ]
+
+
+def status_history(repo_path: Path, backlog_dir: Path) -> list[StatusChange]:
+    """Return every status change of the tickets in ``backlog_dir``, oldest first.
+
+    Args:
+        repo_path: Any folder inside the git repository.
+        backlog_dir: The backlog folder (inside the repository).
+
+    Returns:
+        The changes; empty when there is no repository or no commit yet.
+    """
+    return status_changes(ticket_versions(repo_path, backlog_dir))
 
 
 def weekly_throughput(changes: Sequence[StatusChange]) -> dict[dt.date, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -11,11 +12,12 @@ from agileds.cli._options import echo_json, get_project, json_option, table
 
 if TYPE_CHECKING:
     from agileds.backlog._plan import SprintPlan
+    from agileds.reports._sprint import SprintReport
 
 
 @click.group()
 def sprint() -> None:
-    """Plan sprints to a capacity."""
+    """Plan sprints to a capacity; report on them at the end."""
 
 
 @sprint.command("plan")
@@ -130,3 +132,57 @@ def _as_dict(plan: SprintPlan) -> dict[str, Any]:
         "note": plan.note,
         "dry_run": plan.dry_run,
     }
+
+
+@sprint.command("report")
+@click.argument("number", type=int)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for sprint-NUMBER.md and its PNGs (default: docs/reports).",
+)
+@click.option(
+    "--ui-url",
+    default=None,
+    help="Address of the MLflow UI in run links (default: http://127.0.0.1:5000).",
+)
+@click.option("--no-mlflow", is_flag=True, help="Read no runs from MLflow and log nothing to it.")
+@json_option
+def report_cmd(
+    number: int, out: Path | None, ui_url: str | None, no_mlflow: bool, as_json: bool
+) -> None:
+    """Write the report of sprint NUMBER to docs/reports/sprint-NUMBER.md, PNGs beside it.
+
+    It shows the goal, committed versus done points, each ticket's verdict per acceptance
+    criterion with the values its latest MLflow run measured and links to its runs, the
+    commits of the sprint naming a ticket, the carried-over tickets, the forecast, a
+    burn-down from the git history of backlog/ and the value-vs-ease chart. The report is
+    also logged to MLflow (experiment agileds-sprints, a run named sprint-NUMBER).
+    """
+    from agileds.reports._sprint import DEFAULT_UI_URL, build_sprint_report, write_sprint_report
+    from agileds.reports._sprint_plots import plot_files
+
+    project = get_project()
+    sources = "the backlog and git" if no_mlflow else "the backlog, git and MLflow"
+    click.echo(f"sprint {number}: reading {sources}", err=True)
+    report = build_sprint_report(
+        project, number, ui_url=ui_url or DEFAULT_UI_URL, mlflow=not no_mlflow
+    )
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(_summary(report), err=True)
+    path = write_sprint_report(report, out or project.reports_dir)
+    if report.tracking_uri is not None:
+        click.echo(f"logged to MLflow: experiment agileds-sprints, run sprint-{number}", err=True)
+    if as_json:
+        echo_json(report.to_dict() | {"plots": plot_files(report), "path": str(path)})
+    else:
+        click.echo(str(path))
+
+
+def _summary(report: SprintReport) -> str:
+    carried = len(report.carried_over)
+    return (
+        f"sprint {report.number}: {report.done_points:g} of {report.committed_points:g} "
+        f"points done, {carried} ticket(s) carried over, {len(report.commits)} commit(s)"
+    )

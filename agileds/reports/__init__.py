@@ -14,18 +14,42 @@ from agileds.reports._run import (
     param_importances,
     split_quantities,
 )
+from agileds.reports._sprint import (
+    DEFAULT_UI_URL,
+    SPRINT_EXPERIMENT,
+    BurndownDay,
+    RunLink,
+    SprintCommit,
+    SprintReport,
+    SprintTicket,
+    build_sprint_report,
+    log_sprint_report,
+    write_sprint_report,
+)
+from agileds.reports._sprint_plots import plot_sprint_report
 
 __all__ = [
+    "DEFAULT_UI_URL",
+    "SPRINT_EXPERIMENT",
+    "BurndownDay",
     "CriterionRow",
     "CvRow",
     "FamilyRow",
     "MetricRow",
+    "RunLink",
     "RunReport",
+    "SprintCommit",
+    "SprintReport",
+    "SprintTicket",
     "build_run_report",
+    "build_sprint_report",
+    "log_sprint_report",
     "param_importances",
     "plot_run_report",
+    "plot_sprint_report",
     "render_markdown",
     "split_quantities",
     "write_atomic",
     "write_run_report",
+    "write_sprint_report",
 ]
