@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -129,7 +130,9 @@ def get_client(tracking_uri: str) -> MlflowClient:
     write-ahead-log mode: a trial run logs about a third faster, and worker processes reading
     the store do not block the one writing. WAL needs a local disk, not a network file
     system. An existing database is left as it is. The schema migration of a fresh database
-    does not log to stderr.
+    does not log to stderr, and neither do artifact downloads (MLflow's progress bars would
+    break agileds' own progress lines; ``MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR=true`` brings
+    them back).
 
     Args:
         tracking_uri: An MLflow tracking URI, e.g. from :func:`resolve_stores`.
@@ -139,6 +142,7 @@ def get_client(tracking_uri: str) -> MlflowClient:
     """
     from mlflow import MlflowClient
 
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     if tracking_uri.startswith(_SQLITE_PREFIX):
         _create_sqlite(tracking_uri[len(_SQLITE_PREFIX) :].partition("?")[0])
     with _quiet(_MIGRATION_LOGGERS):
