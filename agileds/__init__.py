@@ -8,11 +8,13 @@ The public API, one screen::
     backlog.create("story", "Add lead source", value=8, effort=3)
     result = run_ticket("STORY-1", trials=20)     # Optuna sweep logged to MLflow, verdict
     result.verdict, result.quantities["auroc"]
+    report = run_golive(project, "STORY-1")       # candidate vs production: GO or NO-GO
 
 Subpackages: ``agileds.tickets`` (model, store, acceptance criteria), ``agileds.backlog``
 (scorers), ``agileds.sweeps`` (experiment specs, studies), ``agileds.automl`` (column kinds,
 features, model families), ``agileds.evaluation`` (metrics, intervals, DeLong),
-``agileds.tracking`` (MLflow bridge), ``agileds.reports``, ``agileds.runners``.
+``agileds.tracking`` (MLflow bridge), ``agileds.reports``, ``agileds.runners``,
+``agileds.golive`` (candidate vs production, the gate).
 Importing ``agileds`` is cheap: MLflow, scikit-learn and Optuna load when used.
 """
 
@@ -23,11 +25,21 @@ from typing import TYPE_CHECKING, Any
 from agileds.errors import AgileDSError
 
 if TYPE_CHECKING:
+    from agileds.golive import GoLiveReport, run_golive
     from agileds.project import Project, find_project
     from agileds.runners import RunResult
 
 __version__ = "0.1.0"
-__all__ = ["AgileDSError", "Project", "RunResult", "__version__", "find_project", "run_ticket"]
+__all__ = [
+    "AgileDSError",
+    "GoLiveReport",
+    "Project",
+    "RunResult",
+    "__version__",
+    "find_project",
+    "run_golive",
+    "run_ticket",
+]
 
 
 def run_ticket(ticket_id: str, project: Any = None, **options: Any) -> RunResult:
@@ -41,6 +53,8 @@ _LAZY = {
     "Project": "agileds.project",
     "find_project": "agileds.project",
     "RunResult": "agileds.runners",
+    "run_golive": "agileds.golive",
+    "GoLiveReport": "agileds.golive",
 }
 
 

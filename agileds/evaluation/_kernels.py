@@ -2,11 +2,13 @@
 
 Each dataset is held once in an internal row order; ``evaluate`` takes a (B, n) matrix of
 row counts (ones for the plain estimate, multinomial draws for bootstrap resamples) and
-returns B values per metric without sorting again.
+returns B values per metric without sorting again. Counts are summed as integers, or as
+float64, which is exact for integers below 2**53.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,14 +17,50 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Prepared", "binary_data", "multiclass_data", "regression_data"]
+__all__ = [
+    "Prepared",
+    "Scratch",
+    "binary_data",
+    "multiclass_data",
+    "regression_data",
+    "row_sums",
+]
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.intp]
-Counts = NDArray[np.int64]
+Counts = NDArray[np.integer[Any]]
+"""Row counts: uint8 from the bootstrap, int64 ones for the plain estimate."""
 
 _EPS = float(np.finfo(np.float64).eps)
+_INT32_ROWS = 1 << 23
+"""Below this many rows, every partial sum of uint8 counts fits int32."""
+_UINT32_ROWS = 1 << 24
+"""Below this many rows, the sum of a row of uint8 counts fits uint32."""
+_INT32_PRODUCT = (1 << 31) // (2 * 255)
+"""Below this total, twice a partial sum times a uint8 count fits int32."""
 _BIN_EDGES = np.arange(1, 10) / 10
+
+
+class Scratch:
+    """Scratch arrays reused from one chunk of resamples to the next, by name.
+
+    Memory fresh from the system costs a page fault per 4 KiB page when first written
+    (about 0.5 ms per MB on a virtual machine), and the allocator hands large freed arrays
+    back to the system, so a bootstrap on a million rows that allocated new arrays for
+    each resample would spend most of its time faulting pages in. An array returned by
+    :meth:`get` is valid until the next request under the same name.
+    """
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, NDArray[Any]] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype: Any) -> NDArray[Any]:
+        """Return an uninitialised array of ``shape`` and ``dtype``, reusing ``name``'s memory."""
+        size = math.prod(shape)
+        array = self._arrays.get(name)
+        if array is None or array.dtype != dtype or array.size < size:
+            array = self._arrays[name] = np.empty(size, dtype)
+        return array[:size].reshape(shape)
 
 
 class Prepared(Protocol):
@@ -38,22 +76,42 @@ class Prepared(Protocol):
     @property
     def strata(self) -> tuple[int, ...]: ...
 
-    def evaluate(self, counts: Counts, metrics: Sequence[str]) -> dict[str, Floats]:
+    def evaluate(
+        self, counts: Counts, metrics: Sequence[str], scratch: Scratch | None = None
+    ) -> dict[str, Floats]:
         """Score with each row of ``counts`` (shape (B, n), internal order) as row weights.
 
-        Returns one array of shape (B,) per metric name.
+        Returns one array of shape (B,) per metric name. ``scratch`` lends the large
+        temporary arrays (a new one is used when None).
         """
         ...
 
 
-def _prefix(weights: Counts) -> Counts:
-    out = np.zeros((weights.shape[0], weights.shape[1] + 1), dtype=np.int64)
-    np.cumsum(weights, axis=1, out=out[:, 1:])
+def _floats(counts: Counts, scratch: Scratch, name: str) -> Floats:
+    """``counts`` as float64 (exact: counts are integers below 2**53), in scratch memory."""
+    out = scratch.get(name, counts.shape, np.float64)
+    np.copyto(out, counts)
     return out
 
 
-def _rowdot(a: NDArray[np.number], b: NDArray[np.number]) -> NDArray[Any]:
-    """Row-wise dot products of two (B, n) arrays, in their common dtype."""
+def _prefix(counts: Counts, scratch: Scratch, name: str) -> NDArray[np.signedinteger[Any]]:
+    """Cumulative sums along each row, after a column of zeros, as integers (faster than
+    floats); int32 when no partial sum of a uint8 row can reach 2**31."""
+    small = counts.dtype == np.uint8 and counts.shape[1] < _INT32_ROWS
+    out = scratch.get(name, (counts.shape[0], counts.shape[1] + 1), np.int32 if small else np.int64)
+    out[:, 0] = 0
+    np.cumsum(counts, axis=1, out=out[:, 1:])
+    return out
+
+
+def row_sums(counts: Counts) -> NDArray[np.int64]:
+    """Sum of each row of ``counts`` (uint8 rows are summed in uint32: twice as fast)."""
+    small = counts.dtype == np.uint8 and counts.shape[1] < _UINT32_ROWS
+    return counts.sum(axis=1, dtype=np.uint32 if small else np.int64).astype(np.int64)
+
+
+def _rowdot(a: Floats, b: Floats) -> Floats:
+    """Row-wise dot products of two (B, n) arrays (einsum: no BLAS threads for a vector)."""
     return np.einsum("ij,ij->i", a, b)
 
 
@@ -80,11 +138,17 @@ class _Binary:
         return neg, -np.log(np.clip(self.pos, _EPS, 1 - _EPS))
 
     @cached_property
+    def squared_errors(self) -> tuple[Floats, Floats]:
+        return self.neg**2, (1 - self.pos) ** 2
+
+    @cached_property
     def bins(self) -> tuple[tuple[Ints, Ints], tuple[Ints, Ints]]:
         return _bin_runs(self.neg), _bin_runs(self.pos)
 
-    def evaluate(self, counts: Counts, metrics: Sequence[str]) -> dict[str, Floats]:
-        split = _BinaryCounts(self, counts)
+    def evaluate(
+        self, counts: Counts, metrics: Sequence[str], scratch: Scratch | None = None
+    ) -> dict[str, Floats]:
+        split = _BinaryCounts(self, counts, scratch or Scratch())
         return {name: _BINARY_KERNELS[name](split) for name in metrics}
 
 
@@ -96,51 +160,78 @@ def _bin_runs(sorted_scores: Floats) -> tuple[Ints, Ints]:
 
 
 class _BinaryCounts:
-    """Row weights of a :class:`_Binary` split by class, with partial sums shared by kernels."""
+    """Row counts of a :class:`_Binary` split by class, with partial sums shared by kernels."""
 
-    def __init__(self, data: _Binary, weights: Counts) -> None:
+    def __init__(self, data: _Binary, counts: Counts, scratch: Scratch) -> None:
         self.data = data
-        self.neg = weights[:, : data.strata[0]]
-        self.pos = weights[:, data.strata[0] :]
+        self.scratch = scratch
+        self.neg_counts = counts[:, : data.strata[0]]
+        self.pos_counts = counts[:, data.strata[0] :]
 
     @cached_property
-    def neg_prefix(self) -> Counts:
-        return _prefix(self.neg)
+    def neg(self) -> Floats:
+        return _floats(self.neg_counts, self.scratch, "neg")
 
     @cached_property
-    def pos_prefix(self) -> Counts:
-        return _prefix(self.pos)
+    def pos(self) -> Floats:
+        return _floats(self.pos_counts, self.scratch, "pos")
 
     @cached_property
-    def n_neg(self) -> Counts:
-        return self.neg.sum(axis=1)
+    def neg_prefix(self) -> NDArray[np.signedinteger[Any]]:
+        return _prefix(self.neg_counts, self.scratch, "neg_prefix")
 
     @cached_property
-    def n_pos(self) -> Counts:
-        return self.pos.sum(axis=1)
+    def pos_prefix(self) -> NDArray[np.signedinteger[Any]]:
+        return _prefix(self.pos_counts, self.scratch, "pos_prefix")
 
     @cached_property
-    def confusion(self) -> tuple[Counts, Counts]:
+    def n_neg(self) -> Floats:
+        return self.neg_prefix[:, -1].astype(np.float64)
+
+    @cached_property
+    def n_pos(self) -> Floats:
+        return row_sums(self.pos_counts).astype(np.float64)
+
+    @cached_property
+    def confusion(self) -> tuple[Floats, Floats]:
         """Weighted true and false positives of ``score >= threshold``."""
         t = self.data.threshold
-        tp = self.pos[:, np.searchsorted(self.data.pos, t) :].sum(axis=1)
-        return tp, self.neg[:, np.searchsorted(self.data.neg, t) :].sum(axis=1)
+        tp = row_sums(self.pos_counts[:, np.searchsorted(self.data.pos, t) :])
+        fp = row_sums(self.neg_counts[:, np.searchsorted(self.data.neg, t) :])
+        return tp.astype(np.float64), fp.astype(np.float64)
+
+
+def _gather(c: _BinaryCounts, prefix: NDArray[np.signedinteger[Any]], at: Ints) -> NDArray[Any]:
+    """``prefix[:, at]`` for one value per positive row, in scratch memory."""
+    out = c.scratch.get("gather", c.pos_counts.shape, prefix.dtype)
+    return prefix.take(at, axis=1, out=out)
 
 
 def _auroc(c: _BinaryCounts) -> Floats:
     # Twice the weighted Mann-Whitney count, in exact integers: a pair of tied scores adds 1.
-    below = c.neg_prefix[:, c.data.lt]
-    if c.data.le is None:
-        below *= 2
+    prefix = c.neg_prefix
+    if prefix.dtype == np.int32 and prefix[:, -1].max() >= _INT32_PRODUCT:
+        prefix = prefix.astype(np.int64)  # counts far beyond a resample's: stay exact
+    below = _gather(c, prefix, c.data.lt)
+    if c.data.le is not None:
+        below += prefix.take(c.data.le, axis=1)
+    if below.dtype == np.int32:
+        below *= c.pos_counts  # below 2**31: see _INT32_PRODUCT
+        twice = below.sum(axis=1, dtype=np.int64)
     else:
-        below += c.neg_prefix[:, c.data.le]
-    return _rowdot(c.pos, below) / (2 * c.n_pos * c.n_neg)
+        twice = np.einsum("ij,ij->i", below, c.pos_counts, dtype=np.int64)
+    return twice * (1 if c.data.le is not None else 2) / (2 * c.n_pos * c.n_neg)
 
 
 def _aupr(c: _BinaryCounts) -> Floats:
-    tp = c.n_pos[:, None] - c.pos_prefix[:, c.data.first]
-    fp = c.n_neg[:, None] - c.neg_prefix[:, c.data.lt]
-    return _rowdot(c.pos, _ratio(tp, tp + fp)) / c.n_pos
+    # Precision at each positive row: weighted positives, then all rows, scored at or above it.
+    precision = c.scratch.get("precision", c.pos_counts.shape, np.float64)
+    np.subtract(c.n_pos[:, None], _gather(c, c.pos_prefix, c.data.first), out=precision)
+    above = c.scratch.get("above", c.pos_counts.shape, np.float64)
+    np.subtract(c.n_neg[:, None], _gather(c, c.neg_prefix, c.data.lt), out=above)
+    above += precision
+    np.divide(precision, above, out=precision, where=above > 0)  # else 0 / 0: stays 0
+    return _rowdot(c.pos, precision) / c.n_pos
 
 
 def _log_loss(c: _BinaryCounts) -> Floats:
@@ -149,19 +240,23 @@ def _log_loss(c: _BinaryCounts) -> Floats:
 
 
 def _brier(c: _BinaryCounts) -> Floats:
-    return (c.neg @ c.data.neg**2 + c.pos @ (1 - c.data.pos) ** 2) / (c.n_neg + c.n_pos)
+    neg, pos = c.data.squared_errors
+    return (c.neg @ neg + c.pos @ pos) / (c.n_neg + c.n_pos)
 
 
-def _bin_sums(weights: Counts, residuals: Floats, runs: tuple[Ints, Ints]) -> Floats:
+def _bin_sums(weights: Floats, residuals: Floats, runs: tuple[Ints, Ints], work: Floats) -> Floats:
     starts, bins = runs
     out = np.zeros((weights.shape[0], len(_BIN_EDGES) + 1))
-    out[:, bins] = np.add.reduceat(weights * residuals, starts, axis=1)
+    out[:, bins] = np.add.reduceat(np.multiply(weights, residuals, out=work), starts, axis=1)
     return out
 
 
 def _ece(c: _BinaryCounts) -> Floats:
     neg_runs, pos_runs = c.data.bins
-    gap = _bin_sums(c.neg, c.data.neg, neg_runs) + _bin_sums(c.pos, c.data.pos - 1, pos_runs)
+    neg_work = c.scratch.get("ece", c.neg.shape, np.float64)
+    gap = _bin_sums(c.neg, c.data.neg, neg_runs, neg_work)
+    pos_work = c.scratch.get("ece", c.pos.shape, np.float64)
+    gap += _bin_sums(c.pos, c.data.pos - 1, pos_runs, pos_work)
     return np.abs(gap).sum(axis=1) / (c.n_neg + c.n_pos)
 
 
@@ -226,12 +321,18 @@ class _Multiclass:
     true_onehot: Floats
     pred_onehot: Floats
 
-    def evaluate(self, counts: Counts, metrics: Sequence[str]) -> dict[str, Floats]:
-        weights = counts.astype(np.float64)
+    @cached_property
+    def hit_onehot(self) -> Floats:
+        return self.true_onehot * self.hit[:, None]
+
+    def evaluate(
+        self, counts: Counts, metrics: Sequence[str], scratch: Scratch | None = None
+    ) -> dict[str, Floats]:
+        weights = _floats(counts, scratch or Scratch(), "weights")
         total = weights.sum(axis=1)
         out = {"accuracy": weights @ self.hit / total, "log_loss": weights @ self.loss / total}
         if "macro_f1" in metrics:
-            tp = weights @ (self.true_onehot * self.hit[:, None])
+            tp = weights @ self.hit_onehot
             support = weights @ self.true_onehot + weights @ self.pred_onehot
             f1 = _ratio(2 * tp, support)
             out["macro_f1"] = f1.sum(axis=1) / (support > 0).sum(axis=1)
@@ -265,8 +366,10 @@ class _Regression:
     absolute: Floats
     centred: Floats
 
-    def evaluate(self, counts: Counts, metrics: Sequence[str]) -> dict[str, Floats]:
-        weights = counts.astype(np.float64)
+    def evaluate(
+        self, counts: Counts, metrics: Sequence[str], scratch: Scratch | None = None
+    ) -> dict[str, Floats]:
+        weights = _floats(counts, scratch or Scratch(), "weights")
         total = weights.sum(axis=1)
         sse = weights @ self.squared
         out = {"rmse": np.sqrt(sse / total), "mae": weights @ self.absolute / total}

@@ -48,14 +48,20 @@ RUN_FACTS: dict[str, str] = {
     "sweep_seconds": "seconds the whole sweep took",
     "leakage_flags": "features flagged as possible target leakage",
     "features_removed": "features removed by the sanity checks",
-    "followups": "follow-up tickets filed by the run",
+    "followups": "follow-up tickets an investigation proposes (filed with --file-followups)",
     "segments_worse": "segments where the candidate is worse than production",
     "rows": "rows in the training data",
+    "eval_rows": "rows the go-live compared both models on",
+    "segments_compared": "segments large enough to compare at go-live",
+    "latency_p95_ratio": "latency_p95_ms divided by production.latency_p95_ms (go-live)",
 }
 DRIFT_MEASURES: dict[str, str] = {
     "psi.score": "population stability index of the model's scores, new batch vs reference",
     "score_volume_change": "relative change in the number of rows scored",
     "max_psi": "largest population stability index over the feature columns",
+    "drifted_features": "feature columns with major drift (PSI over 0.25), batch vs reference",
+    "metric_drop": "how much worse the primary metric is on the investigated batch than at evaluation",
+    "segments_degraded": "segments whose interval on the batch lies wholly worse than the reference",
 }
 COLUMN_FAMILIES: dict[str, str] = {
     "blank_text_rate": "share of blank strings in text column <column>",

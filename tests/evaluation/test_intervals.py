@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -10,13 +11,18 @@ import pytest
 from agileds.errors import UsageError
 from agileds.evaluation import (
     METRICS,
+    _kernels,
+    _resample,
     bootstrap_metrics,
     compute_metrics,
     delong_test,
     paired_bootstrap,
     prefixed,
 )
-from agileds.evaluation._intervals import _draw_weights, _p_value
+from agileds.evaluation._intervals import _p_value
+from agileds.evaluation._kernels import Scratch
+from agileds.evaluation._metrics import prepare
+from agileds.evaluation._resample import draw_counts
 
 
 def scored(n: int, seed: int = 0, noise: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -85,13 +91,68 @@ def test_resampling_is_stratified_so_a_single_positive_still_works() -> None:
     assert 0 < got["auroc.ci_low"] < got["auroc"] < got["auroc.ci_high"] < 1
 
 
-def test_drawn_weights_keep_every_stratum_size() -> None:
-    weights = _draw_weights(np.random.default_rng(0), (5, 3, 12), 40)
-    assert weights.shape == (40, 20)
-    assert (weights[:, :5].sum(axis=1) == 5).all()
-    assert (weights[:, 5:8].sum(axis=1) == 3).all()
-    assert (weights[:, 8:].sum(axis=1) == 12).all()
-    assert weights.min() >= 0 and weights[:, 8:].std() > 0
+@pytest.mark.parametrize("strata", [(5, 3, 12), (300, 1001), (7, 2000)])
+def test_drawn_counts_keep_every_stratum_size(strata: tuple[int, ...]) -> None:
+    # Strata under 256 rows draw rows; larger ones take the Poisson route.
+    counts = draw_counts(np.random.default_rng(0), strata, 40)
+    assert counts.shape == (40, sum(strata)) and counts.dtype == np.uint8
+    start = 0
+    for size in strata:
+        assert (counts[:, start : start + size].sum(axis=1, dtype=np.int64) == size).all()
+        start += size
+    assert counts[:, -strata[-1] :].std() > 0
+
+
+def test_poisson_route_draws_multinomial_counts() -> None:
+    # Each row's count in a resample of n draws over n rows is Binomial(n, 1/n).
+    n, resamples = 1000, 400
+    counts = draw_counts(np.random.default_rng(1), (n,), resamples).ravel()
+    cells = counts.size
+    for k in range(5):
+        p = math.comb(n, k) * (1 / n) ** k * (1 - 1 / n) ** (n - k)
+        sd = math.sqrt(p * (1 - p) / cells)
+        assert abs(np.mean(counts == k) - p) < 5 * sd, k
+    # A resample is n draws: the counts of two rows are slightly negatively correlated.
+    pairs = counts.reshape(resamples, n).astype(float)
+    assert abs(np.corrcoef(pairs[:, 0::2].ravel(), pairs[:, 1::2].ravel())[0, 1]) < 0.01
+
+
+def test_pair_table_draws_independent_poisson_counts() -> None:
+    size = 10_000
+    table, cdf = _resample._pair_table(size)
+    mean = 1 - _resample._SPARE_SDS / math.sqrt(size)
+    assert (table == _resample._UNSETTLED).sum() > 0  # some patterns need a second draw
+    cells = _resample._poisson_rows(
+        np.random.default_rng(4), table, cdf, 200, size, Scratch()
+    ).astype(int)
+    for k in range(6):
+        p = math.exp(-mean) * mean**k / math.factorial(k)
+        sd = math.sqrt(p * (1 - p) / cells.size)
+        assert abs(np.mean(cells == k) - p) < 5 * sd, k
+    both = np.mean((cells[:, 0::2] == 0) & (cells[:, 1::2] == 0))  # the two of a pair
+    assert abs(both - math.exp(-2 * mean)) < 5 * math.sqrt(0.14 / (cells.size / 2))
+
+
+def test_poisson_totals_above_the_size_are_drawn_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_resample, "_SPARE_SDS", 0.0)  # total above size half of the time
+    _resample._pair_table.cache_clear()
+    try:
+        counts = draw_counts(np.random.default_rng(2), (500,), 60)
+    finally:
+        _resample._pair_table.cache_clear()
+    assert (counts.sum(axis=1, dtype=np.int64) == 500).all()
+
+
+def test_uint8_and_int64_counts_score_alike_with_ties(monkeypatch: pytest.MonkeyPatch) -> None:
+    y, s = scored(3000)
+    s = np.round(s, 1)  # many ties
+    data = prepare("binary", y, s)
+    counts = np.random.default_rng(3).integers(0, 4, size=(5, 3000))[:, data.order]
+    wide = {k: v.tolist() for k, v in data.evaluate(counts, list(METRICS["binary"])).items()}
+    narrow = data.evaluate(counts.astype(np.uint8), list(METRICS["binary"]))
+    assert {k: v.tolist() for k, v in narrow.items()} == wide
+    monkeypatch.setattr(_kernels, "_INT32_PRODUCT", 0)  # the int64 path of auROC
+    assert data.evaluate(counts.astype(np.uint8), ["auroc"])["auroc"].tolist() == wide["auroc"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,183 @@
+"""The evaluation data of a go-live: the experiment's holdout, or a labelled file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agileds.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from agileds.sweeps._spec import ExperimentSpec
+
+__all__ = ["EvalData", "file_data", "holdout_data", "input_columns", "read_data", "task_of"]
+
+
+@dataclass(frozen=True)
+class EvalData:
+    """Labelled rows both models are scored on, and how to judge them.
+
+    Attributes:
+        frame: Every column the models take, the target and the segment column.
+        target: The label column.
+        task: ``binary``, ``multiclass`` or ``regression``.
+        metric: The primary metric (the experiment's, else the task's default).
+        direction: ``maximize`` or ``minimize``: which way ``metric`` improves.
+        source: Where the rows come from, for the report.
+        segment_column: The column that names segments (e.g. the customer), or None.
+    """
+
+    frame: pd.DataFrame
+    target: str
+    task: str
+    metric: str
+    direction: str
+    source: str
+    segment_column: str | None = None
+
+    @property
+    def y(self) -> Any:
+        """The labels as a numpy array."""
+        return self.frame[self.target].to_numpy()
+
+    @property
+    def segments(self) -> Any:
+        """The segment of each row as strings, or None without a segment column."""
+        if self.segment_column is None:
+            return None
+        return self.frame[self.segment_column].astype(str).to_numpy()
+
+    def check_inputs(self, models: Mapping[str, Any]) -> None:
+        """Raise DataError naming the columns a model needs that the rows lack.
+
+        Args:
+            models: Each model by how the message names it, e.g. ``production v2``.
+        """
+        for name, model in models.items():
+            missing = [c for c in input_columns(model) or () if c not in self.frame.columns]
+            if missing:
+                raise DataError(
+                    f"{self.source} lacks column(s) {', '.join(missing)} that {name} takes; "
+                    "pass --data with a file that has them"
+                )
+
+    def x_for(self, model: Any) -> pd.DataFrame:
+        """The input frame of ``model``: its own columns, in its own order."""
+        columns = input_columns(model)
+        if columns is None:
+            return self.frame.drop(columns=[self.target])
+        return self.frame[list(columns)]
+
+
+def input_columns(model: Any) -> tuple[str, ...] | None:
+    """The raw input columns a fitted pipeline was trained on, or None when unknown."""
+    names = getattr(model, "feature_names_in_", None)
+    return None if names is None else tuple(str(n) for n in names)
+
+
+def task_of(model: Any) -> str:
+    """The task a fitted model serves: binary or multiclass by its classes, else regression."""
+    classes = getattr(model, "classes_", None)
+    if classes is None or not hasattr(model, "predict_proba"):
+        return "regression"
+    return "binary" if len(classes) == 2 else "multiclass"
+
+
+def holdout_data(spec: ExperimentSpec, spec_path: Path, shown: str) -> EvalData:
+    """The experiment's holdout, rebuilt with the split the sweep used.
+
+    Raises:
+        DataError: The experiment's data is missing or unusable (see ``prepare_data``).
+    """
+    from agileds.sweeps._prepare import prepare_data
+
+    data = prepare_data(spec, spec_path, shown)
+    segment = spec.data.segment_column
+    return EvalData(
+        frame=data.holdout,
+        target=data.target,
+        task=data.task,
+        metric=data.metric,
+        direction=data.direction,
+        source=f"the holdout of {shown} ({spec.data.path})",
+        segment_column=segment if segment in data.holdout.columns else None,
+    )
+
+
+def file_data(
+    frame: pd.DataFrame,
+    shown: str,
+    spec: ExperimentSpec,
+    models: Sequence[Any],
+    target: str | None = None,
+) -> EvalData:
+    """The rows of a labelled CSV or Parquet file given with ``--data``.
+
+    Args:
+        frame: The file's rows (:func:`read_data`).
+        shown: The file as the user named it, for messages.
+        spec: The ticket's experiment spec (target, metric, segment column).
+        models: The models to score; the file must hold every input column of each.
+        target: The label column; the spec's by default.
+
+    Raises:
+        DataError: The rows lack the target or an input column, or have one class only.
+    """
+    from agileds.evaluation import direction, primary_metric
+
+    frame = frame.reset_index(drop=True)
+    target = target or spec.data.target
+    missing = [c for c in [target, *_union(models)] if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{shown}: missing column(s) {', '.join(missing)} that the target or the models "
+            "need; add them, or pass a file with the experiment's columns"
+        )
+    task = task_of(models[0])
+    metric = spec.metric or primary_metric(task)
+    segment = spec.data.segment_column
+    _check_labels(frame[target], task, shown)
+    return EvalData(
+        frame=frame,
+        target=target,
+        task=task,
+        metric=metric,
+        direction=spec.direction or direction(metric),
+        source=f"the file {shown}",
+        segment_column=segment if segment in frame.columns else None,
+    )
+
+
+def read_data(path: Path, shown: str) -> pd.DataFrame:
+    """Read the ``--data`` file.
+
+    Raises:
+        DataError: Not a .csv or .parquet file, missing, unreadable or empty.
+    """
+    from agileds.data import load_table
+
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        raise DataError(f"{shown}: --data takes a .csv or .parquet file, got '{path.suffix}'")
+    if not path.is_file():
+        raise DataError(f"{shown}: file not found; check the --data path")
+    return load_table(path)
+
+
+def _union(models: Sequence[Any]) -> list[str]:
+    columns: dict[str, None] = {}
+    for model in models:
+        columns.update(dict.fromkeys(input_columns(model) or ()))
+    return list(columns)
+
+
+def _check_labels(labels: pd.Series, task: str, shown: str) -> None:
+    if labels.isna().any():
+        raise DataError(f"{shown}: column '{labels.name}' has missing labels; drop those rows")
+    if task != "regression" and labels.nunique() < 2:
+        raise DataError(
+            f"{shown}: column '{labels.name}' has one class only; comparing models needs both"
+        )
