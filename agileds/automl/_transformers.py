@@ -97,10 +97,32 @@ def _objects(frame: pd.DataFrame) -> np.ndarray:
     return frame.to_numpy(dtype=object, copy=True)
 
 
+#: From this many values on, each distinct string is handled once (a batch); below it,
+#: values are handled one by one (a single row, where pandas' fixed cost would dominate).
+_DISTINCT_FROM = 1000
+
+
+def _distinct(values: np.ndarray) -> tuple[list[Any], np.ndarray]:
+    """The distinct strings of a 1-D object array followed by its other values, one by one,
+    and for each element its position in that list: ``[out[i] for i in rows]`` equals the
+    values, strings by equality (so anything computed per string can be computed once)."""
+    is_str = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    codes, strings = pd.factorize(values[is_str])
+    others = np.flatnonzero(~is_str)
+    rows = np.empty(len(values), dtype=np.intp)
+    rows[is_str] = codes
+    rows[others] = len(strings) + np.arange(len(others))
+    return [*(str(v) for v in strings), *values[others]], rows
+
+
 def _missing_or_blank(values: np.ndarray) -> np.ndarray:
     """Boolean array: null (None, NaN, NaT, ``pd.NA``) or a blank string, element-wise."""
-    blank = [isinstance(v, str) and _BLANK.fullmatch(v) is not None for v in values.flat]
-    return pd.isna(values) | np.asarray(blank, dtype=bool).reshape(values.shape)
+    if values.size < _DISTINCT_FROM:
+        blank = [isinstance(v, str) and _BLANK.fullmatch(v) is not None for v in values.flat]
+        return pd.isna(values) | np.asarray(blank, dtype=bool).reshape(values.shape)
+    distinct, rows = _distinct(values.reshape(-1))
+    flags = np.array([isinstance(v, str) and _BLANK.fullmatch(v) is not None for v in distinct])
+    return pd.isna(values) | flags.astype(bool)[rows].reshape(values.shape)
 
 
 class BlankToNaN(_FrameTransformer):
@@ -167,7 +189,12 @@ class CategoryStrings(_FrameTransformer):
         """Return an object array of string labels."""
         values = _objects(self._frame(X))
         labels = np.empty(values.shape, dtype=object)
-        labels.flat[:] = [self._label(value) for value in values.flat]
+        if values.size < _DISTINCT_FROM:
+            labels.flat[:] = [self._label(value) for value in values.flat]
+            return labels
+        for j, column in enumerate(values.T):
+            distinct, rows = _distinct(column)
+            labels[:, j] = np.array([self._label(v) for v in distinct], dtype=object)[rows]
         return labels
 
     def _label(self, value: Any) -> str:
@@ -182,6 +209,20 @@ class CategoryStrings(_FrameTransformer):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Return the input column names (one output per input)."""
         return np.asarray(self._names_in(input_features), dtype=object)
+
+
+def _hash_column(
+    hasher: HashingVectorizer, column: np.ndarray
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """One text column's hashed counts (missing values as empty documents) and null flags.
+
+    In a batch each distinct text is hashed once and its row repeated.
+    """
+    distinct, rows = (list(column), None) if len(column) < _DISTINCT_FROM else _distinct(column)
+    missing = np.array([_is_missing(value) for value in distinct], dtype=float)
+    docs = ["" if m else str(v) for v, m in zip(distinct, missing, strict=True)]
+    counts = hasher.transform(docs).tocsr()
+    return (counts, missing) if rows is None else (counts[rows], missing[rows])
 
 
 class TextHasher(_FrameTransformer):
@@ -226,12 +267,8 @@ class TextHasher(_FrameTransformer):
 
     def _hashed(self, frame: pd.DataFrame) -> list[tuple[sparse.csr_matrix, np.ndarray]]:
         """Per column: the hashed counts and the null flags."""
-        hasher, out = self._hasher(), []
-        for column in _objects(frame).T:
-            missing = np.array([_is_missing(value) for value in column], dtype=float)
-            docs = ["" if m else str(v) for v, m in zip(column, missing, strict=True)]
-            out.append((hasher.transform(docs).tocsr(), missing))
-        return out
+        hasher = self._hasher()
+        return [_hash_column(hasher, column) for column in _objects(frame).T]
 
     @staticmethod
     def _idf(counts: sparse.csr_matrix) -> np.ndarray:
@@ -351,6 +388,14 @@ def _reference(value: Any) -> pd.Timestamp:
     return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
 
 
+def _derived_features(column: np.ndarray) -> np.ndarray:
+    """:func:`text_feature_array` of a column, in a batch once per distinct text."""
+    if len(column) < _DISTINCT_FROM:
+        return text_feature_array(column)
+    distinct, rows = _distinct(column)
+    return text_feature_array(distinct)[rows]
+
+
 class TextDerivedFeatures(_FrameTransformer):
     """Word count, word count without stop words, is-English and sentiment per text column.
 
@@ -371,7 +416,7 @@ class TextDerivedFeatures(_FrameTransformer):
         values = _objects(self._frame(X))
         blocks = []
         for column in values.T:
-            blocks.append(text_feature_array(column))
+            blocks.append(_derived_features(column))
             if self.indicator:
                 missing = [_is_missing(value) for value in column]
                 blocks.append(np.asarray(missing, dtype=float).reshape(-1, 1))

@@ -69,6 +69,17 @@ def _say(text: str) -> None:
 )
 @_storage_option
 @click.option("--fresh", is_flag=True, help="Delete the ticket's study and start over.")
+@click.option(
+    "--data",
+    metavar="FILE",
+    help="Investigations: the batch to investigate (CSV or Parquet; default: the "
+    "monitor's batch named in the ticket).",
+)
+@click.option(
+    "--file-followups",
+    is_flag=True,
+    help="Investigations: write the proposed follow-up tickets to backlog/ (once each).",
+)
 @json_option
 def run(ticket_id: str, as_json: bool, **options: Any) -> None:
     """Run a ticket: an Optuna sweep logged to MLflow, then the acceptance verdict.
@@ -77,7 +88,9 @@ def run(ticket_id: str, as_json: bool, **options: Any) -> None:
     optional feature groups, cross-validating on the training part. The best
     configuration is refitted, scored on the holdout (with 95% intervals), compared with
     the production model, registered, and its criteria decided. A second run resumes the
-    study. Exit code 0 when no criterion fails, 1 when one does.
+    study. An investigation deep-dives the production model on a batch and proposes
+    follow-up tickets (see docs/investigations.md). Exit code 0 when no criterion fails,
+    1 when one does.
     """
     from agileds.runners import run_ticket
 
@@ -131,6 +144,8 @@ def _print_verdicts(result: Any) -> None:
         click.echo(f"model:   {result.model_name} version {result.model_version}")
     if result.report_path:
         click.echo(f"report:  {result.report_path}")
+    for f in result.followups:
+        click.echo(f"follow-up: {f.filed_as or 'draft'}  {f.type}  {f.title}")
     if result.parent_run_id:
         click.echo(f"mlflow:  run {result.parent_run_id} (agileds ui to browse)")
 
@@ -157,6 +172,9 @@ def _as_json(result: Any) -> dict[str, Any]:
         "model_version": result.model_version,
         "best_config": result.best_config,
         "report": str(result.report_path) if result.report_path else None,
+        "followups": [
+            {"type": f.type, "title": f.title, "filed_as": f.filed_as} for f in result.followups
+        ],
     }
 
 

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from agileds.reports._investigation import (
+    FollowUp,
+    InvestigationReport,
+    build_investigation_report,
+    write_investigation_report,
+)
+from agileds.reports._investigation_plots import plot_investigation_report
 from agileds.reports._plots import plot_run_report
 from agileds.reports._render import render_markdown, write_atomic, write_run_report
 from agileds.reports._run import (
@@ -35,21 +42,26 @@ __all__ = [
     "CriterionRow",
     "CvRow",
     "FamilyRow",
+    "FollowUp",
+    "InvestigationReport",
     "MetricRow",
     "RunLink",
     "RunReport",
     "SprintCommit",
     "SprintReport",
     "SprintTicket",
+    "build_investigation_report",
     "build_run_report",
     "build_sprint_report",
     "log_sprint_report",
     "param_importances",
+    "plot_investigation_report",
     "plot_run_report",
     "plot_sprint_report",
     "render_markdown",
     "split_quantities",
     "write_atomic",
+    "write_investigation_report",
     "write_run_report",
     "write_sprint_report",
 ]

@@ -22,21 +22,25 @@ def get_runner(ticket_type: TicketType) -> TicketRunner:
         from agileds.runners._bug import BugRunner
 
         return BugRunner()
-    raise UsageError(
-        f"running {ticket_type.value} tickets is not available yet; "
-        "story, spike and bug tickets run today (see 'agileds run --help')"
-    )
+    if ticket_type is TicketType.INVESTIGATION:
+        from agileds.runners._investigation import InvestigationRunner
+
+        return InvestigationRunner()
+    raise UsageError(f"no runner for {ticket_type.value} tickets")
 
 
 def run_ticket(
     ticket_id: str, project: Project | Path | str | None = None, **options: object
 ) -> RunResult:
-    """Run a ticket: a sweep for stories and spikes, ending in a verdict on its criteria.
+    """Run a ticket: a sweep for stories and spikes, a data check and regression run for
+    bugs, a deep-dive of the production model for investigations; then the verdict on its
+    criteria.
 
     Args:
         ticket_id: e.g. ``STORY-1``.
         project: The project (default: the one above the current directory).
-        **options: Fields of :class:`RunOptions` (trials, timeout, workers, storage, fresh).
+        **options: Fields of :class:`RunOptions` (trials, timeout, workers, storage, fresh;
+            data and file_followups for investigations).
 
     Example:
         >>> result = agileds.run_ticket("STORY-1", trials=10)  # doctest: +SKIP
@@ -45,4 +49,12 @@ def run_ticket(
     if not isinstance(project, Project):
         project = find_project(project)
     ticket = project.backlog().get(ticket_id)
-    return get_runner(ticket.type).run(project, ticket, RunOptions(**options))  # type: ignore[arg-type]
+    run_options = RunOptions(**options)  # type: ignore[arg-type]
+    if ticket.type is not TicketType.INVESTIGATION and (
+        run_options.data is not None or run_options.file_followups
+    ):
+        raise UsageError(
+            f"--data and --file-followups are for investigation tickets; "
+            f"{ticket.id} is a {ticket.type.value}"
+        )
+    return get_runner(ticket.type).run(project, ticket, run_options)

@@ -16,13 +16,19 @@ __all__ = ["RunOptions", "RunResult", "TicketRunner"]
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How to run: budget overrides, parallelism, storage, and where progress goes."""
+    """How to run: budget overrides, parallelism, storage, and where progress goes.
+
+    ``data`` (the batch to investigate) and ``file_followups`` (write the proposed
+    follow-up tickets to the backlog) are for investigation tickets.
+    """
 
     trials: int | None = None
     timeout: float | None = None
     workers: int = 1
     storage: str | None = None
     fresh: bool = False
+    data: str | Path | None = None
+    file_followups: bool = False
     progress: Callable[[Any], None] | None = None
     message: Callable[[str], None] | None = None
 
@@ -46,6 +52,7 @@ class RunResult:
     model_version: str | None = None
     best_config: dict[str, Any] = field(default_factory=dict)
     report_path: Path | None = None
+    followups: list[Any] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:

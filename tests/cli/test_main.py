@@ -88,6 +88,20 @@ def test_demo_scaffolds_then_reuses_the_project(
     assert (target / "experiments" / "data" / "leads.csv").is_file()
     assert "cv.auroc >= 0.75" in first.out and "model:   lead-scoring version 1" in first.out
     assert (target / "docs" / "reports" / "STORY-1" / "run.md").is_file()
+    # the loop after the run: sign-off, gate, promotion, two batches, the investigation
+    assert "== agileds ticket accept STORY-1 4 --by sales-lead" in first.out
+    assert "decision: GO" in first.out
+    assert "production v1 (first deployment, no previous); STORY-1 moved to done" in first.out
+    clean, drifted = first.out.split("== agileds monitor lead-scoring --data")[1:3]
+    assert "no threshold crossed: nothing filed" in clean
+    assert drifted.count("filed INV-") == 1
+    investigation = drifted.split("filed ")[1].split(":")[0]
+    assert f"== agileds run {investigation} --file-followups" in first.out
+    assert "follow-up: STORY-3  story  Retrain lead-scoring on recent data" in first.out
+    reports = target / "docs" / "reports"
+    assert (reports / "STORY-1" / "golive.md").is_file()
+    assert (reports / investigation / "investigation.md").is_file()
+    assert (reports / "monitor-lead-scoring.md").is_file()
     second = run_cli("demo", str(target), "--trials", "2")
     assert second.code == 0 and "created" not in second.out.split("== agileds ticket list")[0]
     assert "resuming study STORY-1: 2 trial(s) so far" in second.err

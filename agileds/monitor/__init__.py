@@ -1,0 +1,74 @@
+"""Monitoring production models: drift statistics, batch checks, investigations, dashboard.
+
+``check_batch`` is what ``agileds monitor MODEL --data BATCH`` runs: it scores the batch
+with ``models:/MODEL@production`` and measures it (``monitor_batch``), holds it against the
+``thresholds:`` of ``agileds.yaml`` (``check_thresholds``) and files or updates the
+investigation a breach calls for (``file_investigation``). ``build_dashboard`` reads the
+monitoring runs back for ``agileds monitor report MODEL``.
+
+Importing this package is cheap: numpy loads with the drift functions; pandas, scipy,
+scikit-learn, MLflow and matplotlib only when a statistic is computed or a batch checked.
+"""
+
+from __future__ import annotations
+
+from agileds.monitor._batch import REFERENCE_SAMPLE, MonitorResult, monitor_batch
+from agileds.monitor._check import MonitorCheck, check_batch
+from agileds.monitor._dashboard import (
+    BatchRow,
+    MonitorDashboard,
+    build_dashboard,
+    write_dashboard,
+)
+from agileds.monitor._drift import (
+    BANDS,
+    EPSILON,
+    FeatureDrift,
+    chi2_test,
+    feature_drift,
+    ks_test,
+    psi,
+    psi_band,
+    unseen_categories,
+)
+from agileds.monitor._filing import ACCEPTANCE, DEFAULT_EFFORT, Filing, file_investigation
+from agileds.monitor._signals import (
+    VALUE_SCALE,
+    Signal,
+    check_thresholds,
+    severity_level,
+    ticket_value,
+)
+from agileds.monitor._thresholds import Thresholds, load_thresholds
+
+__all__ = [
+    "ACCEPTANCE",
+    "BANDS",
+    "DEFAULT_EFFORT",
+    "EPSILON",
+    "REFERENCE_SAMPLE",
+    "VALUE_SCALE",
+    "BatchRow",
+    "FeatureDrift",
+    "Filing",
+    "MonitorCheck",
+    "MonitorDashboard",
+    "MonitorResult",
+    "Signal",
+    "Thresholds",
+    "build_dashboard",
+    "check_batch",
+    "check_thresholds",
+    "chi2_test",
+    "feature_drift",
+    "file_investigation",
+    "ks_test",
+    "load_thresholds",
+    "monitor_batch",
+    "psi",
+    "psi_band",
+    "severity_level",
+    "ticket_value",
+    "unseen_categories",
+    "write_dashboard",
+]
