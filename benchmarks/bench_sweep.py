@@ -593,6 +593,15 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def workers_only(root: Path, trials: int, workers_trials: int) -> None:
+    """Only the workers comparison (the reference configurations come from one (a) run)."""
+    bench = make_bench(root / "project", trials)
+    _, study = time_a(bench, workers_trials)
+    lines = run_workers(bench, workers_trials, trials_of(study))
+    print(f"\nagileds sweep phase, {workers_trials} trials each (target >= 1.7x):")
+    print("\n".join(lines))
+
+
 def benchmark(
     root: Path, trials: int, workers_trials: int, repeat: int, autolog_no_models: bool
 ) -> None:
@@ -644,6 +653,9 @@ def main() -> None:
         "--autolog-no-models", action="store_true", help="also (c) with log_models=False"
     )
     parser.add_argument("--quick", action="store_true", help="8 trials, once: a smoke check")
+    parser.add_argument(
+        "--workers-only", action="store_true", help="only --workers 2 against --workers 1"
+    )
     args = parser.parse_args()
     trials, workers_trials = (8, 8) if args.quick else (args.trials, args.workers_trials)
     repeat = 1 if args.quick else args.repeat
@@ -659,7 +671,10 @@ def main() -> None:
         cwd = Path.cwd()
         os.chdir(tmp)  # anything MLflow writes relative to the working directory stays here
         try:
-            benchmark(Path(tmp), trials, workers_trials, repeat, args.autolog_no_models)
+            if args.workers_only:
+                workers_only(Path(tmp), trials, workers_trials)
+            else:
+                benchmark(Path(tmp), trials, workers_trials, repeat, args.autolog_no_models)
         finally:
             os.chdir(cwd)
     print(f"load after: {load()}")

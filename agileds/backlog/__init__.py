@@ -1,6 +1,12 @@
-"""The backlog: scorers, ranking, quadrants, evidence from MLflow and sprint planning."""
+"""The backlog: scorers, ranking, quadrants, evidence from MLflow and sprint planning.
+
+Sprint planning and the forecast (``plan_sprint``, ``forecast``, ``load_sprints``, ...) are
+imported on first use, so ``agileds backlog rank`` does not pay for them.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from agileds.backlog._base import Score, Scorer
 from agileds.backlog._evidence import (
@@ -9,9 +15,7 @@ from agileds.backlog._evidence import (
     evidence_from_mlflow,
     monitor_severity,
 )
-from agileds.backlog._forecast import Forecast, StatusChange, forecast, status_history
 from agileds.backlog._ice import IceScorer
-from agileds.backlog._plan import PlannedTicket, SprintPlan, plan_sprint
 from agileds.backlog._quadrant import Quadrant, Thresholds, plot_quadrants, quadrant_of
 from agileds.backlog._rank import (
     SCORER_NAMES,
@@ -23,8 +27,12 @@ from agileds.backlog._rank import (
 )
 from agileds.backlog._ratio import RatioScorer
 from agileds.backlog._rice import RiceScorer
-from agileds.backlog._sprints import Sprint, load_sprints
 from agileds.backlog._wsjf import WsjfScorer
+
+if TYPE_CHECKING:
+    from agileds.backlog._forecast import Forecast, StatusChange, forecast, status_history
+    from agileds.backlog._plan import PlannedTicket, SprintPlan, plan_sprint
+    from agileds.backlog._sprints import Sprint, load_sprints
 
 __all__ = [
     "SCORER_NAMES",
@@ -57,3 +65,24 @@ __all__ = [
     "rank_backlog",
     "status_history",
 ]
+
+_LAZY = {
+    "Forecast": "agileds.backlog._forecast",
+    "StatusChange": "agileds.backlog._forecast",
+    "forecast": "agileds.backlog._forecast",
+    "status_history": "agileds.backlog._forecast",
+    "PlannedTicket": "agileds.backlog._plan",
+    "SprintPlan": "agileds.backlog._plan",
+    "plan_sprint": "agileds.backlog._plan",
+    "Sprint": "agileds.backlog._sprints",
+    "load_sprints": "agileds.backlog._sprints",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the planning names on first use."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'agileds.backlog' has no attribute {name!r}")

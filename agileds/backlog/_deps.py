@@ -25,18 +25,21 @@ def dependency_warnings(
     """
     notes: dict[str, list[str]] = {}
     for ticket in tickets:
+        if not (ticket.depends_on or ticket.parent):
+            continue
         for dep in dependencies_of(ticket):
             if dep not in universe:
                 kind = "parent" if dep == ticket.parent else "depends on"
                 notes.setdefault(ticket.id, []).append(
                     f"{ticket.id}: {kind} {dep}, which is not in the backlog; ignored"
                 )
+    # Only open tickets that wait on something can be on a cycle; most wait on nothing.
     graph = {
         t.id: [
             d for d in dependencies_of(t) if d in universe and universe[d].status is not Status.DONE
         ]
         for t in universe.values()
-        if t.status is not Status.DONE
+        if (t.depends_on or t.parent) and t.status is not Status.DONE
     }
     ranked = {t.id for t in tickets}
     for cycle in dependency_cycles(graph):

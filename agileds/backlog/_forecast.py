@@ -1,12 +1,12 @@
 """Forecasting a sprint from history: status changes in git, weekly throughput, Monte Carlo.
 
 ``ticket_versions`` reads every commit that touched ``backlog/`` (gitpython, imported only
-here); ``status_history`` compares each ticket file with its version in the parent commit.
-A ticket that moves from another status to ``done`` adds its effort to the week (Monday to
-Sunday, by author date) of that commit; a ticket created already done is not counted, so
-importing an old backlog does not invent a record week. Weeks from the first to the last
-week with a done ticket are the throughput samples, weeks with nothing done included as
-zeros.
+there; three git processes in all, see ``_gitlog``); ``status_history`` compares each
+ticket file with its version in the parent commit. A ticket that moves from another status
+to ``done`` adds its effort to the week (Monday to Sunday, by author date) of that commit;
+a ticket created already done is not counted, so importing an old backlog does not invent a
+record week. Weeks from the first to the last week with a done ticket are the throughput
+samples, weeks with nothing done included as zeros.
 
 ``forecast`` resamples those weeks: each of ``draws`` draws sums ``weeks`` samples picked
 with replacement (a seeded ``random.Random``, so results repeat exactly). The chance of
@@ -21,7 +21,6 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from agileds.tickets._yamlio import YamlSyntaxError, load_yaml
 
@@ -83,31 +82,36 @@ class Forecast:
     seed: int
 
 
-def _fields(blob: Any) -> tuple[str, str, float, int | None] | None:
+def _fields(data: bytes | None) -> tuple[str, str, float, int | None] | None:
     """``(id, status, effort, sprint)`` of a ticket file version, or None if not a ticket."""
-    if blob is None:
+    if data is None:
         return None
     try:
-        data = load_yaml(blob.data_stream.read().decode("utf-8"))
+        parsed = load_yaml(data.decode("utf-8"))
     except (YamlSyntaxError, UnicodeDecodeError):
         return None
-    if not isinstance(data, dict) or "id" not in data:
+    if not isinstance(parsed, dict) or "id" not in parsed:
         return None
     try:
-        effort = float(data.get("effort") or 0)
+        effort = float(parsed.get("effort") or 0)
     except (TypeError, ValueError):
         effort = 0.0
-    sprint = data.get("sprint")
+    sprint = parsed.get("sprint")
     sprint = sprint if isinstance(sprint, int) and not isinstance(sprint, bool) else None
-    return str(data["id"]), str(data.get("status", "todo")), effort, sprint
+    return str(parsed["id"]), str(parsed.get("status", "todo")), effort, sprint
+
+
+def _is_ticket_file(path: str) -> bool:
+    return path.endswith((".yaml", ".yml")) and not path.endswith("sprints.yaml")
 
 
 def ticket_versions(repo_path: Path, backlog_dir: Path) -> list[TicketVersion]:
     """Return every committed version of the ticket files in ``backlog_dir``, oldest first.
 
     A version is recorded for each commit that changed a ticket file (deletions are not
-    versions). :func:`status_history` keeps the ones whose status changed; the sprint report
-    also reads the ``sprint:`` field from them.
+    versions), compared with the commit's first parent. :func:`status_history` keeps the
+    ones whose status changed; the sprint report also reads the ``sprint:`` field from them.
+    The history is read in three git processes (see ``_gitlog``), each file version once.
 
     Args:
         repo_path: Any folder inside the git repository.
@@ -118,34 +122,28 @@ def ticket_versions(repo_path: Path, backlog_dir: Path) -> list[TicketVersion]:
     """
     import git
 
+    from agileds.backlog._gitlog import folder_history, read_blobs
+
     try:
         repo = git.Repo(repo_path, search_parent_directories=True)
         repo.head.commit  # noqa: B018 - raises ValueError before the first commit
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
         return []
     rel = Path(backlog_dir).resolve().relative_to(Path(repo.working_tree_dir or "").resolve())
+    history = folder_history(repo, rel.as_posix())
+    changes = [(c, f) for c in history for f in c.changes if _is_ticket_file(f.path)]
+    blobs = read_blobs(repo, {sha for _, f in changes for sha in (f.old, f.new) if sha})
+    fields = {sha: _fields(data) for sha, data in blobs.items()}
     versions: list[TicketVersion] = []
-    for commit in repo.iter_commits(paths=rel.as_posix(), reverse=True):
-        if commit.parents:
-            diffs = commit.parents[0].diff(commit, paths=rel.as_posix())
-            pairs = [(d.a_blob, d.b_blob, d.b_path or d.a_path) for d in diffs]
-        else:  # the first commit: every file is new (blob sides vary by git version)
-            diffs = commit.diff(git.NULL_TREE, paths=rel.as_posix())
-            pairs = [(None, d.a_blob or d.b_blob, d.a_path or d.b_path) for d in diffs]
-        date = commit.authored_datetime.date()
-        for before, after, path in pairs:
-            if not (path or "").endswith((".yaml", ".yml")) or (path or "").endswith(
-                "sprints.yaml"
-            ):
-                continue
-            new = _fields(after)
-            if new is None:
-                continue
-            old = _fields(before)
-            previous = old[1] if old is not None else None
-            versions.append(
-                TicketVersion(new[0], date, commit.hexsha, new[1], new[2], new[3], previous)
-            )
+    for commit, change in changes:
+        new = fields.get(change.new) if change.new else None
+        if new is None:
+            continue
+        old = fields.get(change.old) if change.old else None
+        previous = old[1] if old is not None else None
+        versions.append(
+            TicketVersion(new[0], commit.date, commit.sha, new[1], new[2], new[3], previous)
+        )
     return versions
 
 

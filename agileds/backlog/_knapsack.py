@@ -16,9 +16,12 @@ Two reductions keep the states few: an item that cannot fit even with everything
 requires is dropped up front, and after each item a state is pruned when its score plus the
 best score the remaining items could add (a backwards knapsack that ignores dependencies,
 so an upper bound) is below the best score already reached. Cost is O(items × capacity
-steps × frontiers); the depth-first order keeps one frontier entry per level for trees of
-dependencies. When the dependencies are so entangled that one step holds more than
-``max_frontiers`` frontiers (or the states processed exceed ``max_work``), the same problem goes to an exact integer programme (``_milp``, HiGHS with
+steps × frontiers); the items are taken in rank order, each followed at once by the
+dependants it makes ready, so a chosen item leaves the frontier soon after it enters and
+trees of dependencies keep about one frontier entry per level, however far apart the
+ranking puts a ticket and its dependants. When the dependencies are so entangled that one
+step holds more than ``max_frontiers`` frontiers (or the states processed exceed
+``max_work``), the same problem goes to an exact integer programme (``_milp``, HiGHS with
 zero gap) instead, which returns an optimum of the same score.
 """
 
@@ -110,7 +113,7 @@ def best_subset(
     """
     limit = math.floor(capacity / resolution + 1e-9)
     units = {it.key: math.ceil(it.effort / resolution - 1e-9) for it in items}
-    ordered = _fitting(topological(items)[0], units, limit)
+    ordered = _fitting(_clustered(items), units, limit)
     last_use: dict[str, int] = {}
     for i, it in enumerate(ordered):
         for r in it.requires:
@@ -143,6 +146,39 @@ def best_subset(
         chosen.append(chain[0])
         chain = chain[1]
     return chosen[::-1]
+
+
+def _clustered(items: Sequence[Item]) -> list[Item]:
+    """The orderable items in the order the dynamic programme works through them.
+
+    Items keep their given order, except that each is followed at once, depth first, by the
+    dependants it makes ready: a dependant comes right after the last item it requires.
+    That keeps a chosen item in the frontier only while its dependants are near, so the
+    frontiers stay few however far apart the ranking puts a ticket and its dependants.
+    Items that :func:`topological` cannot order (cycles, unknown keys) are left out.
+    """
+    by_key = {it.key: it for it in items}
+    dependants: dict[str, list[str]] = {k: [] for k in by_key}
+    waiting: dict[str, int] = {}
+    for it in items:
+        needs = set(it.requires)
+        waiting[it.key] = len(needs) if needs <= by_key.keys() else -1  # -1: never ready
+        for r in needs & by_key.keys():
+            dependants[r].append(it.key)
+    out: list[Item] = []
+    for it in items:
+        if waiting[it.key] != 0:
+            continue
+        stack = [it.key]
+        while stack:
+            key = stack.pop()
+            out.append(by_key[key])
+            waiting[key] = -2  # emitted
+            for d in reversed(dependants[key]):
+                waiting[d] -= 1
+                if waiting[d] == 0:
+                    stack.append(d)
+    return out
 
 
 def _fitting(ordered: list[Item], units: dict[str, int], limit: int) -> list[Item]:

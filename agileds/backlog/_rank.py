@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from agileds.backlog._base import Scorer
@@ -91,9 +92,8 @@ def _id_number(ticket: Ticket) -> tuple[str, int]:
     return prefix, int(number)
 
 
-def _sort_key(row: tuple[Ticket, float]) -> tuple[float, dt.date, tuple[str, int]]:
+def _sort_key(ticket: Ticket, score: float) -> tuple[float, dt.date, tuple[str, int]]:
     """Best score first (rounded, so float noise never decides), then oldest, then ID."""
-    ticket, score = row
     return (-round(score, 9), ticket.created or dt.date.max, _id_number(ticket))
 
 
@@ -129,15 +129,19 @@ def rank(
     for ticket in open_tickets:
         adjusted, note = adjust_with_note(ticket, evidence) if evidence else (ticket, None)
         score = scorer.score(adjusted)
-        blocked = tuple(d for d in dependencies_of(ticket) if d in universe and d not in done)
-        notes = (*((note,) if note else ()), *score.warnings, *dep_notes.get(ticket.id, ()))
-        scored.append((ticket, score.value, blocked, notes))
-    scored.sort(key=lambda r: _sort_key((r[0], r[1])))
-    split = thresholds([r[0].value for r in scored], [r[0].effort for r in scored])
+        blocked: tuple[str, ...] = ()
+        if ticket.depends_on or ticket.parent:  # most tickets wait on nothing
+            blocked = tuple(d for d in dependencies_of(ticket) if d in universe and d not in done)
+        notes = score.warnings
+        if note or ticket.id in dep_notes:
+            notes = (*((note,) if note else ()), *notes, *dep_notes.get(ticket.id, ()))
+        scored.append((_sort_key(ticket, score.value), ticket, score.value, blocked, notes))
+    scored.sort(key=itemgetter(0))
+    split = thresholds([r[1].value for r in scored], [r[1].effort for r in scored])
     found = evidence or {}
     return [
         RankedTicket(i, t, s, b, w, quadrant_of(t.value, t.effort, split), found.get(t.id))
-        for i, (t, s, b, w) in enumerate(scored, start=1)
+        for i, (_, t, s, b, w) in enumerate(scored, start=1)
     ]
 
 

@@ -62,16 +62,18 @@ def rank_cmd(
     go to stderr, one line each.
     """
     from agileds.backlog import plot_quadrants, rank_backlog
+    from agileds.tickets._cache import paused_gc
 
-    ranking = rank_backlog(get_project(), method, type_, evidence=evidence)
-    if plot is not None:
-        plot_quadrants(ranking.rows, plot)
-    for warning in ranking.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if as_json:
-        echo_json(_as_json(ranking))
-    else:
-        click.echo(table([_table_row(r) for r in ranking.rows], COLUMNS))
+    with paused_gc():  # 10,000 tickets make no garbage cycles worth a collector's pass
+        ranking = rank_backlog(get_project(), method, type_, evidence=evidence)
+        if plot is not None:
+            plot_quadrants(ranking.rows, plot)
+        for warning in ranking.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        if as_json:
+            echo_json(_as_json(ranking))
+        else:
+            click.echo(table([_table_row(r) for r in ranking.rows], COLUMNS))
 
 
 def _status(row: RankedTicket) -> str:
@@ -81,13 +83,14 @@ def _status(row: RankedTicket) -> str:
 
 
 def _table_row(row: RankedTicket) -> dict[str, Any]:
+    ticket = row.ticket
     return {
         "rank": row.rank,
-        "id": row.ticket.id,
-        "type": row.ticket.type.value,
-        "title": row.ticket.title,
-        "value": f"{row.ticket.value:g}",
-        "effort": f"{row.ticket.effort:g}",
+        "id": ticket.id,
+        "type": ticket.type.value,
+        "title": ticket.title,
+        "value": f"{ticket.value:g}",
+        "effort": f"{ticket.effort:g}",
         "score": f"{row.score:.3g}",
         "quadrant": row.quadrant.value if row.quadrant else "",
         "status": _status(row),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from agileds.errors import (
     TicketNotFoundError,
     UsageError,
 )
-from agileds.tickets._cache import TicketCache, default_cache_file
+from agileds.tickets._cache import TicketCache, default_cache_file, identity, paused_gc
 from agileds.tickets._criteria import is_plain_words, parse_criterion
 from agileds.tickets._model import (
     EXPECTATIONS,
@@ -96,11 +97,25 @@ def _first_errors(exc: ValidationError) -> list[Any]:
     return out
 
 
-def criterion_errors(ticket: Ticket, shown: str, lines: dict[str, int] | None) -> list[TicketError]:
-    """Parse every non-manual criterion of a ticket; one TicketError per bad criterion."""
+def criterion_errors(
+    ticket: Ticket,
+    shown: str,
+    lines: dict[str, int] | None,
+    *,
+    known_good: set[str] | None = None,
+) -> list[TicketError]:
+    """Parse every non-manual criterion of a ticket; one TicketError per bad criterion.
+
+    Args:
+        known_good: Criterion texts already parsed without error (skipped); each text that
+            parses is added. Share one set across the files of one load: backlogs repeat
+            their criteria.
+    """
     errors = []
     for i, item in enumerate(ticket.criteria()):
-        if item.manual or is_plain_words(item.text):
+        if item.manual or (known_good is not None and item.text in known_good):
+            continue
+        if is_plain_words(item.text):
             continue
         try:
             parse_criterion(item.text)
@@ -109,6 +124,9 @@ def criterion_errors(ticket: Ticket, shown: str, lines: dict[str, int] | None) -
             errors.append(
                 TicketError(shown, line, f"acceptance[{i}]: {exc.message}\n    {_caret(exc)}")
             )
+        else:
+            if known_good is not None:
+                known_good.add(item.text)
     return errors
 
 
@@ -116,13 +134,16 @@ def _caret(exc: CriterionError) -> str:
     return exc.caret().replace("\n", "\n    ")
 
 
-def parse_ticket(text: str, shown: str, *, check_criteria: bool = True) -> Ticket:
+def parse_ticket(
+    text: str, shown: str, *, check_criteria: bool = True, known_good: set[str] | None = None
+) -> Ticket:
     """Validate the text of one ticket file.
 
     Args:
         text: The YAML text.
         shown: The file name used in messages, e.g. ``backlog/STORY-3.yaml``.
         check_criteria: Also parse the acceptance criteria (listing can skip it).
+        known_good: Criterion texts known to parse, skipped (see :func:`criterion_errors`).
 
     Raises:
         BacklogInvalidError: every problem of the file, each with its line.
@@ -161,7 +182,11 @@ def parse_ticket(text: str, shown: str, *, check_criteria: bool = True) -> Ticke
             for where, line in [_error_line(err, lines)]
         ]
         raise BacklogInvalidError(errors) from None
-    bad = criterion_errors(ticket, shown, None) if check_criteria and ticket.acceptance else []
+    bad = (
+        criterion_errors(ticket, shown, None, known_good=known_good)
+        if check_criteria and ticket.acceptance
+        else []
+    )
     if bad:  # rare: only now pay for the line numbers
         raise BacklogInvalidError(criterion_errors(ticket, shown, key_lines(text)))
     return ticket
@@ -191,11 +216,22 @@ class Backlog:
     # -- reading -----------------------------------------------------------------------
     def files(self) -> list[Path]:
         """Return the ticket files, sorted by name."""
+        return [self.directory / name for name, _ in self._listing()]
+
+    def _listing(self) -> list[tuple[str, str]]:
+        """``(name, path)`` of each ticket file, sorted by name; strings, since a backlog of
+        thousands of files pays for every ``Path`` made."""
         if not self.directory.is_dir():
             return []
-        found = [p for p in self.directory.iterdir() if p.suffix in (".yaml", ".yml")]
-        keep = [p for p in found if p.name not in NON_TICKET_FILES and not p.name.startswith(".")]
-        return sorted(keep, key=lambda p: p.name)
+        with os.scandir(self.directory) as entries:
+            found = [
+                (e.name, e.path)
+                for e in entries
+                if e.name.endswith((".yaml", ".yml"))
+                and e.name not in NON_TICKET_FILES
+                and not e.name.startswith(".")
+            ]
+        return sorted(found)
 
     def shown(self, path: Path) -> str:
         """Return ``path`` as shown to the user (relative to the project)."""
@@ -211,28 +247,39 @@ class Backlog:
             check_criteria: Also parse every acceptance criterion (``validate`` does;
                 listing skips it for speed).
         """
+        with paused_gc():
+            return self._load(check_criteria)
+
+    def _load(self, check_criteria: bool) -> LoadResult:
         result = LoadResult()
         cache = TicketCache(self.cache_file)
-        files = self.files()
-        for path in files:
-            cached = cache.get(path, need_criteria=check_criteria)
+        listing = self._listing()
+        checked: set[str] = set()  # criteria texts that parsed, shared by every file
+        folder = self.shown(self.directory)  # as self.shown(path), without a Path per file
+        for name, full in listing:
+            file_id = identity(full)
+            path = self.directory / name
+            cached = cache.get(name, file_id, need_criteria=check_criteria)
             if cached is not None:
                 self._add(result, cached, path)
                 continue
+            shown = name if folder == "." else os.path.join(folder, name)
             try:
                 text = path.read_text(encoding="utf-8")
-                ticket = parse_ticket(text, self.shown(path), check_criteria=check_criteria)
+                ticket = parse_ticket(
+                    text, shown, check_criteria=check_criteria, known_good=checked
+                )
             except BacklogInvalidError as exc:
                 result.errors.extend(exc.errors)
                 continue
             except UnicodeDecodeError:
                 result.errors.append(
-                    TicketError(self.shown(path), None, "not UTF-8 text; save the file as UTF-8")
+                    TicketError(shown, None, "not UTF-8 text; save the file as UTF-8")
                 )
                 continue
-            cache.put(path, ticket, criteria_ok=check_criteria)
+            cache.put(name, file_id, ticket, criteria_ok=check_criteria)
             self._add(result, ticket, path)
-        cache.forget_missing({p.name for p in files})
+        cache.forget_missing({name for name, _ in listing})
         cache.save()
         return result
 
