@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import signal
 import sys
 import threading
@@ -219,9 +220,15 @@ def _quiet_interrupt() -> Iterator[None]:
 
 
 def _thread_limit(threads: int | None) -> Any:
-    """One BLAS/OpenMP thread per worker when several share the cores (else no limit)."""
+    """One BLAS/OpenMP thread per worker when several share the cores (else no limit).
+
+    threadpoolctl limits only the libraries loaded when the limit is set, and scikit-learn
+    loads its OpenMP runtime with the first model that uses it: load it first, or that model
+    would run on every core beside the other workers.
+    """
     if threads is None:
         return contextlib.nullcontext()
+    import sklearn.utils._openmp_helpers  # noqa: F401  (loads the OpenMP runtime)
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(threads)
@@ -229,6 +236,10 @@ def _thread_limit(threads: int | None) -> Any:
 
 def _child(job: SweepJob, index: int, data: PreparedData) -> None:
     from agileds.tracking import active_ticket
+
+    if job.threads is not None:  # for any library that reads them when it loads
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[name] = str(job.threads)
 
     try:
         with active_ticket(job.tags):
