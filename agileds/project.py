@@ -6,13 +6,13 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agileds.errors import ConfigError, ProjectNotFoundError
 
-__all__ = ["CONFIG_NAME", "Project", "Settings", "find_project"]
+__all__ = ["CONFIG_NAME", "Project", "Settings", "find_project", "settings_section"]
 
 CONFIG_NAME = "agileds.yaml"
 
@@ -118,3 +118,37 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(
             f"{path.name}:{line}: {key}: {err['msg']}, got {err['input']!r}"
         ) from None
+
+
+SectionT = TypeVar("SectionT", bound=BaseModel)
+
+
+def settings_section(project: Project, section: str, model: type[SectionT], noun: str) -> SectionT:
+    """Validate the mapping under ``section`` of ``agileds.yaml`` (e.g. ``guardrails``) with
+    ``model``; every missing key takes its default.
+
+    Args:
+        project: The project whose settings to read.
+        section: The top-level key, e.g. ``thresholds``.
+        model: A pydantic model that forbids unknown keys.
+        noun: What one key is called in messages, e.g. ``threshold``.
+
+    Raises:
+        ConfigError: An unknown key or a bad value, located by ``agileds.yaml`` line.
+    """
+    try:
+        return model.model_validate(getattr(project.settings, section))
+    except ValidationError as exc:
+        from agileds.tickets._yamlio import locate
+
+        err = exc.errors()[0]
+        loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
+        text = (project.root / CONFIG_NAME).read_text(encoding="utf-8")
+        line = locate(text, (section, *loc)) or 1
+        field = ".".join((section, *map(str, loc)))
+        if err["type"] == "extra_forbidden":
+            known = ", ".join(model.model_fields)
+            message = f"unknown {noun}; use one of {known}"
+        else:
+            message = f"{err['msg'].lower()}, got {err['input']!r}"
+        raise ConfigError(f"{CONFIG_NAME}:{line}: {field}: {message}") from None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from agileds.errors import ConfigError
+from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from agileds.project import Project
@@ -59,23 +57,6 @@ def load_thresholds(project: Project) -> Thresholds:
     Raises:
         ConfigError: An unknown key or a bad value, located by ``agileds.yaml`` line.
     """
-    raw: Any = project.settings.thresholds
-    try:
-        return Thresholds.model_validate(raw)
-    except ValidationError as exc:
-        raise _config_error(project, exc) from None
+    from agileds.project import settings_section
 
-
-def _config_error(project: Project, exc: ValidationError) -> ConfigError:
-    from agileds.project import CONFIG_NAME
-    from agileds.tickets._yamlio import locate
-
-    err = exc.errors()[0]
-    loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
-    text = (project.root / CONFIG_NAME).read_text(encoding="utf-8")
-    line = locate(text, ("thresholds", *loc)) or 1
-    field = ".".join(("thresholds", *map(str, loc)))
-    if err["type"] == "extra_forbidden":
-        known = ", ".join(Thresholds.model_fields)
-        return ConfigError(f"{CONFIG_NAME}:{line}: {field}: unknown threshold; use one of {known}")
-    return ConfigError(f"{CONFIG_NAME}:{line}: {field}: {err['msg'].lower()}, got {err['input']!r}")
+    return settings_section(project, "thresholds", Thresholds, "threshold")
