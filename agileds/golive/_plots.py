@@ -6,7 +6,6 @@ Matplotlib is imported when drawing, through its object-oriented API only (``Fig
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ import numpy as np
 
 from agileds.golive._compare import Comparison
 from agileds.golive._report import GoLiveReport
+from agileds.reports._figures import save_png
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_golive"]
 
-_DPI = 100
-_WIDTH = 7.0
 _BINS = 10
 Draw = Callable[[GoLiveReport, Comparison], "Figure"]
 
@@ -44,23 +42,15 @@ def plot_golive(report: GoLiveReport, comparison: Comparison, folder: Path) -> d
     written = {}
     for name, draw in plots.items():
         path = folder / f"golive_{name}.png"
-        written[name] = _save(draw(report, comparison), path).name
+        written[name] = save_png(draw(report, comparison), path).name
     return written
 
 
 def _figure(height: float = 4.5, columns: int = 1) -> tuple[Figure, list[Axes]]:
-    from matplotlib.figure import Figure
+    from agileds.reports._figures import new_figure
 
-    fig = Figure(figsize=(_WIDTH, height), dpi=_DPI, layout="constrained")
+    fig = new_figure(height)
     return fig, list(np.atleast_1d(fig.subplots(1, columns)))
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    from agileds.reports import write_atomic
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
-    return write_atomic(path, buffer.getvalue())
 
 
 def _models(report: GoLiveReport, comparison: Comparison) -> list[tuple[str, Any, str]]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agileds.monitor._drift import BANDS
-from agileds.reports import write_atomic
+from agileds.reports._figures import new_figure, save_png
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -17,8 +16,6 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_dashboard"]
 
-_DPI = 100
-_WIDTH = 7.0
 _BAND_COLORS = {"stable": "C2", "moderate": "C1", "major": "C3"}
 
 
@@ -40,20 +37,8 @@ def plot_dashboard(dashboard: MonitorDashboard, folder: Path) -> dict[str, str]:
         plots["drift"] = _drift_figure
     written = {}
     for name, draw in plots.items():
-        written[name] = _save(draw(dashboard), folder / f"{name}.png").name
+        written[name] = save_png(draw(dashboard), folder / f"{name}.png").name
     return written
-
-
-def _figure(height: float) -> Figure:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(_WIDTH, height), dpi=_DPI, layout="constrained")
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
-    return write_atomic(path, buffer.getvalue())
 
 
 def _label(batch: BatchRow) -> str:
@@ -63,7 +48,7 @@ def _label(batch: BatchRow) -> str:
 def _metric_figure(d: MonitorDashboard) -> Figure:
     """The metric per batch with its interval, one series per version, and each version's
     evaluation value as a dashed reference line."""
-    fig = _figure(4.0)
+    fig = new_figure(4.0)
     ax = fig.add_subplot()
     versions = sorted({b.version for b in d.batches}, key=int)
     for i, version in enumerate(versions):
@@ -93,7 +78,7 @@ def _metric_figure(d: MonitorDashboard) -> Figure:
 
 def _scores_figure(d: MonitorDashboard) -> Figure:
     """Scores written per batch as bars, the scores' PSI on a second axis."""
-    fig = _figure(4.0)
+    fig = new_figure(4.0)
     ax = fig.add_subplot()
     labels = [_label(b) for b in d.batches]
     positions = list(range(len(labels)))
@@ -120,7 +105,7 @@ def _scores_figure(d: MonitorDashboard) -> Figure:
 def _drift_figure(d: MonitorDashboard) -> Figure:
     """PSI of the most drifted features of the latest batch, coloured by band."""
     top = list(d.drift)[::-1]  # the most drifted on top
-    fig = _figure(min(8.0, 1.8 + 0.3 * len(top)))
+    fig = new_figure(min(8.0, 1.8 + 0.3 * len(top)))
     ax = fig.add_subplot()
     names = [name for name, _, _ in top]
     values = [value for _, value, _ in top]

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agileds.reports._figures import new_figure, save_png
 from agileds.reports._investigation import InvestigationReport, TimeRow
-from agileds.reports._plots import _figure, _save
 from agileds.reports._render import format_number
 
 if TYPE_CHECKING:
@@ -39,7 +39,9 @@ def plot_investigation_report(report: InvestigationReport, folder: Path) -> dict
         plots["drift"] = _drift_figure
     if any(i.batch is not None for i in report.importance):
         plots["importance"] = _importance_figure
-    return {name: _save(draw(report), folder / f"{name}.png").name for name, draw in plots.items()}
+    return {
+        name: save_png(draw(report), folder / f"{name}.png").name for name, draw in plots.items()
+    }
 
 
 def _segments_figure(report: InvestigationReport) -> Figure:
@@ -48,7 +50,7 @@ def _segments_figure(report: InvestigationReport) -> Figure:
 
     measured = [s for s in report.segments if s.batch is not None or s.reference is not None]
     rows = measured[:_MAX_BARS][::-1]
-    fig = _figure(min(9.0, 1.6 + 0.45 * len(rows)))
+    fig = new_figure(min(9.0, 1.6 + 0.45 * len(rows)))
     ax = fig.add_subplot()
     y = np.arange(len(rows))
     ref = [r.reference if r.reference is not None else np.nan for r in rows]
@@ -69,7 +71,7 @@ def _segments_figure(report: InvestigationReport) -> Figure:
 
 def _timeline_figure(report: InvestigationReport) -> Figure:
     """The metric per time bucket, the reference holdout and the batch in two colours."""
-    fig = _figure(4.0)
+    fig = new_figure(4.0)
     ax = fig.add_subplot()
     for source, color in (("reference", "0.5"), ("batch", "C0")):
         rows = [t for t in report.timeline if t.source == source and t.value is not None]
@@ -98,7 +100,7 @@ def _series(ax: Axes, rows: list[TimeRow], color: str, label: str) -> None:
 def _drift_figure(report: InvestigationReport) -> Figure:
     """PSI per feature, the most drifted on top, coloured by band, with the band limits."""
     rows = report.drift[:_MAX_BARS][::-1]
-    fig = _figure(min(8.0, 1.6 + 0.3 * len(rows)))
+    fig = new_figure(min(8.0, 1.6 + 0.3 * len(rows)))
     ax = fig.add_subplot()
     bars = ax.barh(
         [r.column for r in rows],
@@ -119,7 +121,7 @@ def _importance_figure(report: InvestigationReport) -> Figure:
     import numpy as np
 
     rows = [r for r in report.importance if r.batch is not None][:_MAX_BARS][::-1]
-    fig = _figure(min(8.0, 1.6 + 0.4 * len(rows)))
+    fig = new_figure(min(8.0, 1.6 + 0.4 * len(rows)))
     ax = fig.add_subplot()
     y = np.arange(len(rows))
     ax.barh(y + 0.2, [r.reference for r in rows], height=0.4, color="0.7", label="reference")

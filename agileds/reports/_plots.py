@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agileds.reports._render import format_number, write_atomic
+from agileds.reports._figures import new_figure, save_png
+from agileds.reports._render import format_number
 from agileds.reports._run import RunReport
 
 if TYPE_CHECKING:
@@ -16,8 +16,6 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_run_report"]
 
-_DPI = 100
-_WIDTH = 7.0
 _MAX_IMPORTANCES = 20
 
 
@@ -45,25 +43,13 @@ def plot_run_report(report: RunReport, folder: Path) -> dict[str, str]:
         plots["features"] = _features_figure
     written = {}
     for name, draw in plots.items():
-        written[name] = _save(draw(report), folder / f"{name}.png").name
+        written[name] = save_png(draw(report), folder / f"{name}.png").name
     return written
-
-
-def _figure(height: float) -> Figure:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(_WIDTH, height), dpi=_DPI, layout="constrained")
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
-    return write_atomic(path, buffer.getvalue())
 
 
 def _history_figure(report: RunReport) -> Figure:
     """Value per trial by state, and the best complete value so far as a step line."""
-    fig = _figure(4.0)
+    fig = new_figure(4.0)
     ax = fig.add_subplot()
     by_state: dict[str, list[tuple[int, float | None]]] = {}
     for number, value, state in report.history:
@@ -110,7 +96,7 @@ def _importances_figure(report: RunReport) -> Figure:
     """Horizontal bars, the most important parameter on top."""
     top = sorted(report.importances.items(), key=lambda kv: kv[1], reverse=True)
     top = top[:_MAX_IMPORTANCES][::-1]
-    fig = _figure(min(8.0, 1.6 + 0.3 * len(top)))
+    fig = new_figure(min(8.0, 1.6 + 0.3 * len(top)))
     ax = fig.add_subplot()
     names, values = zip(*top, strict=True)
     bars = ax.barh(names, values, color="C0")
@@ -123,7 +109,7 @@ def _importances_figure(report: RunReport) -> Figure:
 def _features_figure(report: RunReport) -> Figure:
     """Permutation importance of the raw input columns, the most important on top."""
     top = list(report.feature_importance.items())[:_MAX_IMPORTANCES][::-1]
-    fig = _figure(min(8.0, 1.6 + 0.3 * len(top)))
+    fig = new_figure(min(8.0, 1.6 + 0.3 * len(top)))
     ax = fig.add_subplot()
     names, values = zip(*top, strict=True)
     bars = ax.barh(names, values, color="C2")
@@ -137,7 +123,7 @@ def _features_figure(report: RunReport) -> Figure:
 def _leaderboard_figure(report: RunReport) -> Figure:
     """The best value per family as horizontal bars, trial counts in the labels."""
     rows = report.leaderboard[::-1]  # best on top
-    fig = _figure(min(8.0, 1.4 + 0.5 * len(rows)))
+    fig = new_figure(min(8.0, 1.4 + 0.5 * len(rows)))
     ax = fig.add_subplot()
     labels = [
         f"{r.family}\n{r.trials} trial{'' if r.trials == 1 else 's'}: {r.completed} complete, "

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agileds.reports._render import write_atomic
-
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from agileds.reports._sprint import SprintReport
 
 __all__ = ["plot_burndown", "plot_files", "plot_sprint_quadrants", "plot_sprint_report"]
 
-_DPI = 100
 
 
 def plot_files(report: SprintReport) -> dict[str, str]:
@@ -49,9 +43,9 @@ def plot_sprint_report(report: SprintReport, folder: Path) -> dict[str, str]:
 
 def plot_burndown(report: SprintReport, path: Path) -> Path:
     """Draw the ideal line and the remaining points per day; days to come are left blank."""
-    from matplotlib.figure import Figure
+    from agileds.reports._figures import new_figure, save_png
 
-    fig: Figure = Figure(figsize=(7.0, 4.0), dpi=_DPI, layout="constrained")
+    fig = new_figure(4.0)
     ax = fig.add_subplot()
     days = report.burndown
     ax.plot(range(len(days)), [d.ideal for d in days], "--", color="0.6", label="ideal")
@@ -67,9 +61,7 @@ def plot_burndown(report: SprintReport, path: Path) -> Path:
     ax.set(xlabel="Day", ylabel="Points remaining")
     ax.set_title(f"Sprint {report.number}: burn-down ({report.committed_points:g} points)")
     ax.legend(loc="upper right", fontsize="small")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
-    return write_atomic(path, buffer.getvalue())
+    return save_png(fig, path)
 
 
 def plot_sprint_quadrants(report: SprintReport, path: Path) -> Path:
