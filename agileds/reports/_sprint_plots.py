@@ -11,7 +11,6 @@ if TYPE_CHECKING:
 __all__ = ["plot_burndown", "plot_files", "plot_sprint_quadrants", "plot_sprint_report"]
 
 
-
 def plot_files(report: SprintReport) -> dict[str, str]:
     """The plots the report gets, by name, and their file names.
 
