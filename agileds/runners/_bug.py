@@ -37,22 +37,7 @@ class BugRunner(TicketRunner):
 
 class _BugExecution(Execution):
     def run(self) -> RunResult:
-        from agileds.tracking import RunLogger, active_ticket
-
-        logger = RunLogger(self.client, tags=self.tags)
-        parent = logger.start_parent(
-            self.experiment_id, self.ticket.id, tags=self._parent_tags(), params=self._params()
-        )
-        try:
-            with active_ticket(self.tags):
-                result = self._check_and_retrain(logger, parent)
-        except KeyboardInterrupt:
-            logger.finish_parent(parent, "KILLED", tags={"agileds.verdict": "killed"})
-            raise
-        except BaseException as exc:
-            logger.finish_parent(parent, "FAILED", tags={"agileds.error": str(exc)[:5000]})
-            raise
-        return result
+        return self._in_parent_run(self._check_and_retrain)
 
     def _current_config(self) -> dict[str, Any]:
         from agileds.sweeps._objective import default_configs

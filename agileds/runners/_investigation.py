@@ -107,22 +107,7 @@ class _InvestigationExecution(Execution):
         self.production_version = subject.production_version
 
     def run(self) -> RunResult:
-        from agileds.tracking import RunLogger, active_ticket
-
-        logger = RunLogger(self.client, tags=self.tags)
-        parent = logger.start_parent(
-            self.experiment_id, self.ticket.id, tags=self._parent_tags(), params=self._params()
-        )
-        try:
-            with active_ticket(self.tags):
-                result = self._investigate(logger, parent)
-        except KeyboardInterrupt:
-            logger.finish_parent(parent, "KILLED", tags={"agileds.verdict": "killed"})
-            raise
-        except BaseException as exc:
-            logger.finish_parent(parent, "FAILED", tags={"agileds.error": str(exc)[:5000]})
-            raise
-        return result
+        return self._in_parent_run(self._investigate)
 
     def _parent_tags(self) -> dict[str, str]:
         s, monitor = self.subject, self.ticket.monitor

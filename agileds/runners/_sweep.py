@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,27 +118,35 @@ class Execution:
         self.production_version: str | None = None
 
     def run(self) -> RunResult:
-        from agileds.tracking import RunLogger, active_ticket
-
         study = self._open_study()
         self._close_abandoned_runs()
+
+        def sweep(logger: Any, parent: str) -> RunResult:
+            study.set_user_attr("parent_run_id", parent)
+            start = time.monotonic()
+            self._sweep(study, parent)
+            return self._finish(study, logger, parent, time.monotonic() - start)
+
+        return self._in_parent_run(sweep)
+
+    def _in_parent_run(self, body: Callable[[Any, str], RunResult]) -> RunResult:
+        """Start the ticket's parent run, call ``body(logger, parent_run_id)`` with the
+        ticket active, and finish the run KILLED or FAILED when ``body`` does not return."""
+        from agileds.tracking import RunLogger, active_ticket
+
         logger = RunLogger(self.client, tags=self.tags)
         parent = logger.start_parent(
             self.experiment_id, self.ticket.id, tags=self._parent_tags(), params=self._params()
         )
-        study.set_user_attr("parent_run_id", parent)
-        start = time.monotonic()
         try:
             with active_ticket(self.tags):
-                self._sweep(study, parent)
-                result = self._finish(study, logger, parent, time.monotonic() - start)
+                return body(logger, parent)
         except KeyboardInterrupt:
             logger.finish_parent(parent, "KILLED", tags={"agileds.verdict": "killed"})
             raise
         except BaseException as exc:
             logger.finish_parent(parent, "FAILED", tags={"agileds.error": str(exc)[:5000]})
             raise
-        return result
 
     def _open_study(self) -> Any:
         from agileds.sweeps._study import (
