@@ -11,7 +11,6 @@ its file. The run carries no ``agileds.ticket`` tag: it is not a ticket executio
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -38,14 +37,15 @@ MODEL_TAG = "agileds.model"
 VERSION_TAG = "agileds.model_version"
 ROWS_KEY = "scores_written"
 _BATCH_TAG = "agileds.monitor.batch.{n}"
-_BAD_KEY_CHARS = re.compile(r"[^/\w.\- :]")
 _MAX_ENTITIES = 1000
 DRIFT_COLUMNS = ["column", "kind", "psi", "band", "test", "statistic", "p_value", "moved_share"]
 
 
 def metric_key(name: str) -> str:
     """``name`` with the characters MLflow refuses in a metric name replaced by ``_``."""
-    return _BAD_KEY_CHARS.sub("_", name)
+    from agileds.tracking._bridge import mlflow_key
+
+    return mlflow_key(name)
 
 
 def batch_tag(index: int, what: str = "") -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from agileds.errors import DataError
 from agileds.sweeps._objective import build_model, suggest_trial_config
-from agileds.sweeps._prepare import PreparedData, model_scores
+from agileds.sweeps._prepare import PreparedData, model_labels, model_scores
 from agileds.sweeps._spec import ExperimentSpec
 
 if TYPE_CHECKING:
@@ -45,11 +45,6 @@ def best_config(study: optuna.Study, spec: ExperimentSpec, data: PreparedData) -
     return suggest_trial_config(fixed, spec, data)
 
 
-def _labels(model: Any, task: str) -> Any:
-    classes = getattr(model, "classes_", None)
-    return tuple(classes) if task != "regression" and classes is not None else None
-
-
 def fit_candidate(config: dict[str, Any], spec: ExperimentSpec, data: PreparedData) -> Candidate:
     """Refit ``config`` on the whole training part and score it on the holdout."""
     from agileds.evaluation import bootstrap_metrics, serving_cost
@@ -64,7 +59,7 @@ def fit_candidate(config: dict[str, Any], spec: ExperimentSpec, data: PreparedDa
         data.y_holdout.to_numpy(),
         scores,
         seed=spec.seed,
-        labels=_labels(model, data.task),
+        labels=model_labels(model, data.task),
     )
     quantities.update(serving_cost(model, data.x_holdout))
     quantities["fit_seconds"] = fit_seconds
@@ -85,7 +80,7 @@ def score_production(
             f"the production model cannot score this experiment's holdout ({exc}); "
             "its input columns differ: check the experiment's data and drop list"
         ) from None
-    y, labels = data.y_holdout.to_numpy(), _labels(production, data.task)
+    y, labels = data.y_holdout.to_numpy(), model_labels(production, data.task)
     own = bootstrap_metrics(data.task, y, scores, seed=spec.seed, labels=labels)
     own.update(serving_cost(production, data.x_holdout))
     deltas = paired_bootstrap(data.task, y, candidate.scores, scores, seed=spec.seed, labels=labels)

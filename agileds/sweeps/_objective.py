@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agileds.sweeps._prepare import PreparedData, model_scores
+from agileds.sweeps._prepare import PreparedData, model_labels, model_scores
 from agileds.sweeps._spec import ExperimentSpec
 
 if TYPE_CHECKING:
@@ -147,7 +147,10 @@ class Objective:
         for step, (fit_idx, val_idx) in enumerate(self.data.folds):
             model = build_model(config, self.spec, self.data).fit(x.iloc[fit_idx], y.iloc[fit_idx])
             scores = model_scores(model, x.iloc[val_idx], self.data.task)
-            fold = compute_metrics(self.data.task, y.iloc[val_idx].to_numpy(), scores)
+            labels = model_labels(model, self.data.task)
+            fold = compute_metrics(
+                self.data.task, y.iloc[val_idx].to_numpy(), scores, labels=labels
+            )
             per_fold.append(fold)
             folds.append(fold[self.data.metric])
             trial.report(float(np.mean(folds)), step)

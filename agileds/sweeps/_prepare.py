@@ -202,3 +202,10 @@ def model_scores(model: Any, x: pd.DataFrame, task: str) -> Any:
     if task == "multiclass":
         return model.predict_proba(x)
     return model.predict(x)
+
+
+def model_labels(model: Any, task: str) -> tuple[Any, ...] | None:
+    """The class labels of a fitted classifier, in the order of its score columns (for a
+    binary task the second is the positive class); None for regression."""
+    classes = getattr(model, "classes_", None)
+    return tuple(classes) if task != "regression" and classes is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -268,12 +269,22 @@ def _trial_status(state: str) -> tuple[str, str]:
         ) from None
 
 
+# What MLflow accepts in a metric, param or tag name (its own check, mlflow.utils.validation).
+_BAD_KEY_CHARS = re.compile(r"[^/\w.\- :]")
+
+
+def mlflow_key(name: str) -> str:
+    """``name`` with the characters MLflow refuses in a metric, param or tag name replaced
+    by ``_``: a column such as ``Culmen Length (mm)`` gives ``null_rate.Culmen Length _mm_``."""
+    return _BAD_KEY_CHARS.sub("_", name)
+
+
 def _metrics(values: Mapping[str, float | None], timestamp: int) -> list[Metric]:
     """Return MLflow metrics for the non-None ``values``, all at step 0."""
     from mlflow.entities import Metric
 
     return [
-        Metric(key, _number(key, value), timestamp, 0)
+        Metric(mlflow_key(key), _number(key, value), timestamp, 0)
         for key, value in values.items()
         if value is not None
     ]
@@ -291,7 +302,7 @@ def _step_metrics(
             f"name the series apart, e.g. 'fold_{clash[0]}'"
         )
     return [
-        Metric(key, _number(key, value), timestamp, step)
+        Metric(mlflow_key(key), _number(key, value), timestamp, step)
         for key, values in series.items()
         for step, value in enumerate(values)
     ]
@@ -309,7 +320,7 @@ def _params(values: Mapping[str, Any]) -> list[Param]:
     """Return MLflow params with string values."""
     from mlflow.entities import Param
 
-    return [Param(key, _param_value(value)) for key, value in values.items()]
+    return [Param(mlflow_key(key), _param_value(value)) for key, value in values.items()]
 
 
 def _param_value(value: Any) -> str:
@@ -330,7 +341,7 @@ def _tags(values: Mapping[str, Any]) -> list[RunTag]:
 
 def _tag_values(values: Mapping[str, Any]) -> dict[str, str]:
     """Return tags with string values of at most 8000 characters, MLflow's limit."""
-    return {key: _truncate(str(value), MAX_TAG_LENGTH) for key, value in values.items()}
+    return {mlflow_key(key): _truncate(str(value), MAX_TAG_LENGTH) for key, value in values.items()}
 
 
 def _truncate(text: str, limit: int) -> str:

@@ -74,3 +74,34 @@ def test_task_runs_end_to_end(
     else:
         assert {"accuracy", "log_loss"} <= set(q)
         assert (result.verdict is Verdict.PASS) == (q["macro_f1"] >= 0.8)
+
+
+def test_string_labels_and_column_names_mlflow_refuses(
+    tmp_path: Path, mlflow_template_db: Path
+) -> None:
+    """Real tables: a binary target of words, columns named like 'Culmen Length (mm)'."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 240
+    length = rng.normal(45, 5, n)
+    frame = pd.DataFrame(
+        {
+            "Culmen Length (mm)": np.where(rng.random(n) < 0.1, np.nan, length),
+            "Island": rng.choice(["Biscoe", "Dream", "Torgersen"], n),
+            "Sex": np.where(length + rng.normal(0, 3, n) > 45, "MALE", "FEMALE"),
+        }
+    )
+    project = _project(tmp_path, mlflow_template_db, "penguins", "binary", frame, "auroc > 0.6")
+    spec = project.experiments_dir / "penguins.yaml"
+    spec.write_text(spec.read_text().replace("target: target", "target: Sex"))
+    result = run_ticket("STORY-1", project, trials=3)
+    assert result.quantities["auroc"] > 0.6 and result.verdict is Verdict.PASS
+    assert result.quantities["null_rate.Culmen Length (mm)"] == pytest.approx(
+        frame["Culmen Length (mm)"].isna().mean(), abs=0.05
+    )
+    from agileds.tracking import get_client, resolve_stores
+
+    logged = get_client(resolve_stores(project.root).tracking_uri).get_run(result.parent_run_id)
+    assert "null_rate.Culmen Length _mm_" in logged.data.metrics
