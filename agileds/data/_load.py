@@ -162,7 +162,7 @@ def _target_column(frame: pd.DataFrame, target: str, source: str, where: str) ->
     if nulls:
         raise DataError(
             f"{source}: target column '{target}' is null in {nulls} of {len(column)} rows; "
-            "drop or fill those rows before training"
+            f"drop or fill those rows, or set data.unlabelled: drop in {where}"
         )
     return column
 

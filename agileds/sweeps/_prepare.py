@@ -78,6 +78,9 @@ def prepare_data(spec: ExperimentSpec, spec_path: Path, shown: str) -> PreparedD
         where = named if named.is_absolute() else Path(shown).parent / named
         raise DataError(f"{where}: file not found; check data.path in {shown}")
     frame = load_table(path)
+    target = spec.data.target
+    if spec.data.unlabelled == "drop" and target in frame.columns:
+        frame = frame[frame[target].notna()].reset_index(drop=True)
     task = check_target(frame, spec.data.target, spec.data.task, str(spec.data.path), spec=shown)
     _check_columns(frame, spec, shown)
     frame = frame.drop(columns=list(spec.data.drop))

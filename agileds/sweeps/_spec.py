@@ -39,6 +39,7 @@ class DataSpec(_Strict):
     time_column: str | None = None
     segment_column: str | None = None
     kinds: dict[str, str] = Field(default_factory=dict)
+    unlabelled: Literal["error", "drop"] = "error"
 
 
 class SplitSpec(_Strict):

@@ -191,7 +191,7 @@ def test_nulls_in_target(frame: pd.DataFrame) -> None:
     frame.loc[[1, 4], "is_closed"] = None
     assert _raises(DataError, check_target, frame, "is_closed", "binary", "leads.csv") == (
         "leads.csv: target column 'is_closed' is null in 2 of 6 rows; "
-        "drop or fill those rows before training"
+        "drop or fill those rows, or set data.unlabelled: drop in the experiment spec"
     )
 
 

@@ -83,3 +83,22 @@ def test_repeated_folds_reshuffle_and_cover_every_row_once_per_repeat() -> None:
     for repeat in (folds[:3], folds[3:]):
         assert sorted(np.concatenate([val for _, val in repeat]).tolist()) == list(range(60))
     assert not np.array_equal(folds[0][1], folds[3][1])
+
+
+def test_unlabelled_rows_are_an_error_unless_the_spec_drops_them(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from agileds.errors import DataError
+    from agileds.sweeps._prepare import prepare_data
+
+    rows = 60
+    frame = pd.DataFrame({"x": range(rows), "y": [i % 2 for i in range(rows)]}, dtype=float)
+    frame.loc[[3, 7], "y"] = None
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    path = tmp_path / "spec.yaml"
+    path.write_text("data: {path: data.csv, target: y, task: binary}\n")
+    with pytest.raises(DataError, match=r"null in 2 of 60 rows; .* data.unlabelled: drop in spec"):
+        prepare_data(load_spec(path, "spec.yaml"), path, "spec.yaml")
+    path.write_text("data: {path: data.csv, target: y, task: binary, unlabelled: drop}\n")
+    data = prepare_data(load_spec(path, "spec.yaml"), path, "spec.yaml")
+    assert len(data.train) + len(data.holdout) == rows - 2
