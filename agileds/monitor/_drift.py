@@ -75,6 +75,12 @@ class FeatureDrift:
     p_value: float
 
 
+#: Categories of a column that keep their own PSI bucket (the reference's most frequent),
+#: when they fill at least MIN_CATEGORY_SHARE of the reference rows.
+MAX_CATEGORIES = 20
+MIN_CATEGORY_SHARE = 0.01
+
+
 def psi(
     reference: ArrayLike, current: ArrayLike, *, categorical: bool = False, bins: int = 10
 ) -> float:
@@ -380,7 +386,9 @@ def _codes(column: pd.Series) -> tuple[NDArray[np.intp], list[Any]]:
 
 
 def _category_counts(reference: pd.Series, current: pd.Series) -> tuple[NDArray[Any], NDArray[Any]]:
-    """Rows per reference category, then unseen values, then nulls."""
+    """Rows per reference category, then unseen values, then nulls; beyond
+    :data:`MAX_CATEGORIES` reference categories, only the most frequent (with at least
+    :data:`MIN_CATEGORY_SHARE` of the rows) keep their own bucket; the rest join the unseen."""
     ref_codes, categories = _codes(reference)
     cur_codes, values = _codes(current)
     k = len(categories)
@@ -388,7 +396,20 @@ def _category_counts(reference: pd.Series, current: pd.Series) -> tuple[NDArray[
     lookup = np.array([index.get(v, k) for v in values] + [k + 1], dtype=np.intp)
     ref_buckets = np.where(ref_codes < 0, k + 1, ref_codes)
     cur_buckets = lookup[cur_codes]  # code -1 picks the null bucket appended last
-    return np.bincount(ref_buckets, minlength=k + 2), np.bincount(cur_buckets, minlength=k + 2)
+    ref = np.bincount(ref_buckets, minlength=k + 2)
+    cur = np.bincount(cur_buckets, minlength=k + 2)
+    if k <= MAX_CATEGORIES:
+        return ref, cur
+    # Many levels (an id-like column): the rare ones and the unseen share one bucket, as in
+    # the feature pipeline's top-K; else every new id would look like drift.
+    top = np.argsort(-ref[:k], kind="stable")[:MAX_CATEGORIES]
+    top = top[ref[top] >= max(2, MIN_CATEGORY_SHARE * ref.sum())]
+    rare = np.setdiff1d(np.arange(k + 1), top)  # k: the unseen bucket
+
+    def merged(counts: NDArray[Any]) -> NDArray[Any]:
+        return np.concatenate([counts[top], [counts[rare].sum(), counts[k + 1]]])
+
+    return merged(ref), merged(cur)
 
 
 def _chi2(reference: NDArray[Any], current: NDArray[Any]) -> tuple[float, float]:

@@ -261,3 +261,15 @@ def test_docstring_examples_run() -> None:
 
 def test_infinite_numbers_count_as_nulls() -> None:
     assert psi([1.0, 2.0, 3.0, np.inf], [1.0, 2.0, 3.0, None]) == 0.0
+
+
+def test_an_id_like_column_does_not_drift_by_its_new_values() -> None:
+    """Beyond MAX_CATEGORIES levels, rare and unseen values share one bucket."""
+    from agileds.monitor._drift import MAX_CATEGORIES
+
+    reference = [f"id{i}" for i in range(200)] + ["web"] * 100
+    current = [f"id{i}" for i in range(200, 400)] + ["web"] * 100  # every id is new
+    assert psi(reference, current, categorical=True) == pytest.approx(0.0, abs=1e-9)
+    few = ["a"] * 50 + ["b"] * 50
+    assert len(set(few)) <= MAX_CATEGORIES
+    assert psi(few, ["a"] * 50 + ["c"] * 50, categorical=True) > 0.25  # few levels: per value
