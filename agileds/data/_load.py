@@ -21,7 +21,9 @@ _MAX_CLASSES = 50
 _SHOWN = 20
 
 
-def load_table(path: str | Path) -> pd.DataFrame:
+def load_table(
+    path: str | Path, *, shown: str | None = None, fix: str | None = None, allow_empty: bool = False
+) -> pd.DataFrame:
     """Read a ``.csv`` or ``.parquet`` file into a DataFrame.
 
     CSV goes through :func:`pandas.read_csv` with its defaults, so an empty field (and the
@@ -31,68 +33,73 @@ def load_table(path: str | Path) -> pd.DataFrame:
 
     Args:
         path: The file; its extension (case-insensitive) picks the reader.
+        shown: The file as named in messages (default: ``path``).
+        fix: What the user should do, ending every message (default: advice about
+            ``data.path`` of the experiment spec; monitors and go-live name ``--data``).
+        allow_empty: Return a table of columns without rows instead of raising (the caller
+            says what an empty table means).
 
     Returns:
-        The table, with at least one row.
+        The table, with at least one row unless ``allow_empty``.
 
     Raises:
         DataError: The file is missing, has another extension, cannot be parsed, or has no
             rows.
     """
     source = Path(path)
+    where = shown or str(source)
+
+    def error(what: str, advice: str) -> DataError:
+        return DataError(f"{where}: {what}; {fix or advice}")
+
     suffix = source.suffix.lower()
     if source.is_dir():
-        raise DataError(
-            f"{source}: is a directory, not a file; check data.path in the experiment spec"
-        )
+        raise error("is a directory, not a file", "check data.path in the experiment spec")
     if suffix not in (".csv", ".parquet"):
-        raise DataError(
-            f"{source}: unsupported file type '{source.suffix or '(none)'}'; "
-            "save the data as .csv or .parquet and point data.path at it"
+        raise error(
+            f"unsupported file type '{source.suffix or '(none)'}'",
+            "save the data as .csv or .parquet and point data.path at it",
         )
     if not source.is_file():
-        raise DataError(f"{source}: file not found; check data.path in the experiment spec")
-    frame = _read_csv(source) if suffix == ".csv" else _read_parquet(source)
-    if frame.empty:
-        raise DataError(
-            f"{source}: no rows (columns: {_names(frame.columns)}); "
-            "point data.path at a file with data"
+        raise error("file not found", "check data.path in the experiment spec")
+    try:
+        frame = _read_csv(source) if suffix == ".csv" else _read_parquet(source)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, OSError, ValueError) as exc:
+        kind = "CSV" if suffix == ".csv" else "Parquet"
+        advice = (
+            "save it as UTF-8, comma-separated, with one header line"
+            if suffix == ".csv"
+            else "write it again with pandas.DataFrame.to_parquet"
+        )
+        raise error(f"cannot read as {kind} ({_first_line(exc)})", advice) from None
+    if frame is None and allow_empty:
+        return pd.DataFrame()
+    if frame is None:
+        wanted = (
+            "a CSV file with a header and rows" if suffix == ".csv" else "a Parquet file with rows"
+        )
+        raise error("file is empty", f"point data.path at {wanted}")
+    if frame.empty and not allow_empty:
+        raise error(
+            f"no rows (columns: {_names(frame.columns)})", "point data.path at a file with data"
         )
     return frame
 
 
-def _read_csv(source: Path) -> pd.DataFrame:
-    """Read a CSV file, turning pandas' parse failures into DataError.
-
-    ``index_col=False`` keeps every field a column: a row longer than the header is an
-    error, not a silent index.
-    """
+def _read_csv(source: Path) -> pd.DataFrame | None:
+    """Read a CSV file; ``index_col=False`` keeps every field a column (a row longer than
+    the header is an error, not a silent index). None for a file without a header."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
             return pd.read_csv(source, index_col=False)
     except pd.errors.EmptyDataError:
-        raise DataError(
-            f"{source}: file is empty; point data.path at a CSV file with a header and rows"
-        ) from None
-    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as error:
-        raise DataError(
-            f"{source}: cannot read as CSV ({_first_line(error)}); "
-            "save it as UTF-8, comma-separated, with one header line"
-        ) from error
+        return None
 
 
-def _read_parquet(source: Path) -> pd.DataFrame:
-    """Read a Parquet file, turning reader failures into DataError."""
-    if source.stat().st_size == 0:
-        raise DataError(f"{source}: file is empty; point data.path at a Parquet file with rows")
-    try:
-        return pd.read_parquet(source)
-    except (OSError, ValueError) as error:
-        raise DataError(
-            f"{source}: cannot read as Parquet ({_first_line(error)}); "
-            "write it again with pandas.DataFrame.to_parquet"
-        ) from error
+def _read_parquet(source: Path) -> pd.DataFrame | None:
+    """Read a Parquet file; None for a file of no bytes."""
+    return pd.read_parquet(source) if source.stat().st_size else None
 
 
 def check_target(

@@ -164,7 +164,7 @@ def read_data(path: Path, shown: str) -> pd.DataFrame:
         raise DataError(f"{shown}: --data takes a .csv or .parquet file, got '{path.suffix}'")
     if not path.is_file():
         raise DataError(f"{shown}: file not found; check the --data path")
-    return load_table(path)
+    return load_table(path, shown=shown, fix="check the file given to --data")
 
 
 def _union(models: Sequence[Any]) -> list[str]:

@@ -41,12 +41,12 @@ def parse_at(at: str | dt.datetime | None) -> dt.datetime:
 
 
 def read_batch(path: Path, shown: str) -> pd.DataFrame:
-    """Read a batch from CSV or Parquet (as :func:`agileds.data.load_table` reads data).
+    """Read a batch from CSV or Parquet with :func:`agileds.data.load_table`.
 
     Raises:
         DataError: The file is missing, of another type, unreadable or without rows.
     """
-    import pandas as pd
+    from agileds.data import load_table
 
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
@@ -56,19 +56,10 @@ def read_batch(path: Path, shown: str) -> pd.DataFrame:
         )
     if not path.is_file():
         raise DataError(f"{shown}: batch file not found; check the path given to --data")
-    try:
-        frame = pd.read_csv(path, index_col=False) if suffix == ".csv" else pd.read_parquet(path)
-    except pd.errors.EmptyDataError:
-        frame = pd.DataFrame()
-    except (pd.errors.ParserError, OSError, ValueError) as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise DataError(
-            f"{shown}: cannot read as {suffix[1:].upper()} ({first}); "
-            "save it as UTF-8 CSV with one header line, or as Parquet"
-        ) from None
-    if frame.empty:
+    batch = load_table(path, shown=shown, fix="check the batch given to --data", allow_empty=True)
+    if batch.empty:
         raise DataError(f"{shown}: the batch has no rows; nothing to monitor")
-    return frame
+    return batch
 
 
 def check_inputs(batch: pd.DataFrame, production: Production, shown: str) -> pd.DataFrame:

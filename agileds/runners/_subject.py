@@ -207,14 +207,7 @@ def _batch(
 def _load_batch(path: Path, shown: str, fix: str) -> pd.DataFrame:
     from agileds.data import load_table
 
-    if not path.is_file():
-        what = "is a directory, not a file" if path.is_dir() else "file not found"
-        raise DataError(f"{shown}: {what}; {fix}")
-    try:
-        return load_table(path)
-    except DataError as exc:
-        reason = str(exc).partition(": ")[2].partition("; ")[0] or str(exc)
-        raise DataError(f"{shown}: {reason}; {fix}") from None
+    return load_table(path, shown=shown, fix=fix)
 
 
 def _newer_rows(

@@ -230,3 +230,14 @@ def test_unknown_task(frame: pd.DataFrame) -> None:
 
 def test_docstring_examples_run() -> None:
     assert doctest.testmod(_load).failed == 0
+
+
+def test_callers_name_the_file_and_the_fix_their_way(tmp_path: Path) -> None:
+    path = tmp_path / "batch.csv"
+    path.write_text("a,b\n")  # a header, no rows
+    with pytest.raises(DataError) as info:
+        load_table(path, shown="batch.csv", fix="check the batch given to --data")
+    assert str(info.value) == "batch.csv: no rows (columns: a, b); check the batch given to --data"
+    assert load_table(path, allow_empty=True).columns.tolist() == ["a", "b"]
+    path.write_text("")
+    assert load_table(path, allow_empty=True).empty
