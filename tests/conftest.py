@@ -73,3 +73,32 @@ def copy_mlflow_db(template: Path, mlruns: Path) -> None:
         source = template.with_name(template.name + suffix)
         if source.exists():
             shutil.copy(source, mlruns / source.name)
+
+
+def make_demo_project(
+    root: Path,
+    template_db: Path,
+    *,
+    rows: int | None = 900,
+    spec: tuple[str, str] | None = None,
+) -> Project:
+    """The demo project in ``root`` with a copy of the template MLflow database.
+
+    Args:
+        rows: Rows of demo leads in ``experiments/data/leads.csv`` (None: the scaffold's).
+        spec: ``(file name, text)`` of an experiment spec written to ``experiments/``;
+            STORY-1 is pointed at it (small and fast, for tests).
+    """
+    from agileds._scaffold import init_project
+    from agileds.data import make_leads
+
+    init_project(root, demo=True)
+    copy_mlflow_db(template_db, root / "mlruns")
+    if rows is not None:
+        make_leads(rows, seed=3).to_csv(root / "experiments" / "data" / "leads.csv", index=False)
+    if spec is not None:
+        name, text = spec
+        (root / "experiments" / name).write_text(text)
+        story = root / "backlog" / "STORY-1.yaml"
+        story.write_text(story.read_text().replace("lead_scoring.yaml", name))
+    return Project(root)

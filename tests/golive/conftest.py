@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from agileds.project import Project
-from tests.conftest import copy_mlflow_db
+from tests.conftest import make_demo_project
 
 MODEL = "lead-scoring"
 
@@ -59,14 +59,9 @@ def golive_project(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mlflow_template_db: Path
 ) -> Project:
     """The demo project on 600 rows, ticket STORY-3 on a fast spec, cwd set to it."""
-    from agileds._scaffold import init_project
-    from agileds.data import make_leads
-
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
     monkeypatch.delenv("AGILEDS_PROJECT", raising=False)
-    init_project(tmp_path, demo=True)
-    copy_mlflow_db(mlflow_template_db, tmp_path / "mlruns")
-    make_leads(600, seed=3).to_csv(tmp_path / "experiments" / "data" / "leads.csv", index=False)
+    make_demo_project(tmp_path, mlflow_template_db, rows=600)
     (tmp_path / "experiments" / "golive.yaml").write_text(SPEC)
     (tmp_path / "backlog" / "STORY-3.yaml").write_text(TICKET)
     config = tmp_path / "agileds.yaml"

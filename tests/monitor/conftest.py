@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from agileds.project import Project
-from tests.conftest import copy_mlflow_db
+from tests.conftest import make_demo_project
 
 if TYPE_CHECKING:
     from agileds.monitor import MonitorResult
@@ -42,17 +42,14 @@ budget: {trials: 2}
 @pytest.fixture(scope="session")
 def trained_template(tmp_path_factory: pytest.TempPathFactory, mlflow_template_db: Path) -> Path:
     """The demo project after ``agileds run STORY-1`` with its version set as production."""
-    from agileds._scaffold import init_project
     from agileds.runners import run_ticket
     from agileds.tracking import get_client, resolve_stores, set_alias
 
     root = tmp_path_factory.mktemp("monitored") / "project"
-    init_project(root, demo=True)
-    copy_mlflow_db(mlflow_template_db, root / "mlruns")
-    (root / "experiments" / "monitor.yaml").write_text(MONITOR_SPEC)
-    story = root / "backlog" / "STORY-1.yaml"
-    story.write_text(story.read_text().replace("lead_scoring.yaml", "monitor.yaml"))
-    result = run_ticket("STORY-1", Project(root), trials=2)
+    project = make_demo_project(
+        root, mlflow_template_db, rows=None, spec=("monitor.yaml", MONITOR_SPEC)
+    )
+    result = run_ticket("STORY-1", project, trials=2)
     client = get_client(resolve_stores(root).tracking_uri)
     set_alias(client, MODEL, "production", result.model_version)
     return root

@@ -12,7 +12,7 @@ import pytest
 
 from agileds.project import Project
 from agileds.reports import SprintReport, build_sprint_report, write_sprint_report
-from tests.conftest import copy_mlflow_db
+from tests.conftest import make_demo_project
 from tests.runners.conftest import FAST_SPEC
 
 TODAY = dt.date.today()
@@ -60,17 +60,9 @@ class _History:
 
 
 def _make_project(root: Path, template_db: Path) -> Project:
-    from agileds._scaffold import init_project
-    from agileds.data import make_leads
-
-    init_project(root, demo=True)
-    copy_mlflow_db(template_db, root / "mlruns")
-    make_leads(900, seed=3).to_csv(root / "experiments" / "data" / "leads.csv", index=False)
-    (root / "experiments" / "fast.yaml").write_text(FAST_SPEC)
-    story = root / "backlog" / "STORY-1.yaml"
-    story.write_text(story.read_text().replace("lead_scoring.yaml", "fast.yaml"))
+    project = make_demo_project(root, template_db, spec=("fast.yaml", FAST_SPEC))
     (root / "backlog" / "sprints.yaml").write_text(SPRINTS)
-    return Project(root)
+    return project
 
 
 def _write_history(project: Project) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agileds.project import Project
-from tests.conftest import copy_mlflow_db
+from tests.conftest import make_demo_project
 
 FAST_SPEC = """\
 data:
@@ -34,16 +34,8 @@ def sweep_project(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mlflow_template_db: Path
 ) -> Project:
     """The demo project with a small dataset and a fast spec, cwd set to it."""
-    from agileds._scaffold import init_project
-    from agileds.data import make_leads
-
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
     monkeypatch.delenv("AGILEDS_PROJECT", raising=False)
-    init_project(tmp_path, demo=True)
-    copy_mlflow_db(mlflow_template_db, tmp_path / "mlruns")
-    make_leads(900, seed=3).to_csv(tmp_path / "experiments" / "data" / "leads.csv", index=False)
-    (tmp_path / "experiments" / "fast.yaml").write_text(FAST_SPEC)
-    story = tmp_path / "backlog" / "STORY-1.yaml"
-    story.write_text(story.read_text().replace("lead_scoring.yaml", "fast.yaml"))
+    project = make_demo_project(tmp_path, mlflow_template_db, spec=("fast.yaml", FAST_SPEC))
     monkeypatch.chdir(tmp_path)
-    return Project(tmp_path)
+    return project

@@ -15,7 +15,7 @@ from agileds.reports._investigation_rows import DriftRow, SegmentRow
 from agileds.runners import run_ticket
 from agileds.runners._followups import Evidence, propose_followups
 from agileds.tickets import Verdict
-from tests.conftest import copy_mlflow_db
+from tests.conftest import make_demo_project
 from tests.runners.conftest import FAST_SPEC
 
 SECTIONS = (
@@ -42,7 +42,6 @@ def production(
     Module-scoped: training the model once saves ~15 s per test. Tests that file tickets or
     write reports use their own investigation tickets where it matters.
     """
-    from agileds._scaffold import init_project
     from agileds.data import make_leads
     from agileds.tracking import get_client, resolve_stores, set_alias
 
@@ -50,15 +49,9 @@ def production(
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
         mp.delenv("AGILEDS_PROJECT", raising=False)
-        init_project(root, demo=True)
-        copy_mlflow_db(mlflow_template_db, root / "mlruns")
+        project = make_demo_project(root, mlflow_template_db, spec=("fast.yaml", FAST_SPEC))
         data = root / "experiments" / "data"
-        make_leads(900, seed=3).to_csv(data / "leads.csv", index=False)
         make_leads(500, seed=3, batch=2, drift=1.0).to_csv(data / "drifted.csv", index=False)
-        (root / "experiments" / "fast.yaml").write_text(FAST_SPEC)
-        story = root / "backlog" / "STORY-1.yaml"
-        story.write_text(story.read_text().replace("lead_scoring.yaml", "fast.yaml"))
-        project = Project(root)
         result = run_ticket("STORY-1", project, trials=2)
         client = get_client(resolve_stores(root).tracking_uri)
         set_alias(client, "lead-scoring", "production", result.model_version)
