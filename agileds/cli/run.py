@@ -86,7 +86,8 @@ def run(ticket_id: str, as_json: bool, **options: Any) -> None:
 
     A story or spike sweeps model families, their hyperparameters, preprocessing and
     optional feature groups, cross-validating on the training part. The best
-    configuration is refitted, scored on the holdout (with 95% intervals), compared with
+    configuration (or an ensemble of the best trials, chosen on their out-of-fold
+    predictions) is refitted, scored on the holdout (with 95% intervals), compared with
     the production model, registered, and its criteria decided. A second run resumes the
     study. An investigation deep-dives the production model on a batch and proposes
     follow-up tickets (see docs/investigations.md). Exit code 0 when no criterion fails,

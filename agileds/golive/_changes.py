@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from agileds.sweeps._ensemble import flat_config
+
 __all__ = ["ChangeList", "ParamChange", "VersionInfo", "change_list"]
 
 CONFIG_TAG = "agileds.config"
@@ -35,21 +37,19 @@ class VersionInfo:
 
     @property
     def config(self) -> dict[str, Any]:
-        """The chosen configuration (``agileds.config``), empty when not recorded."""
+        """The chosen configuration (``agileds.config``), empty when not recorded; an
+        ensemble's members are flattened (``m1.family``, ``m1.<param>``, ...)."""
         try:
             config = json.loads(self.tags.get(CONFIG_TAG, "") or "{}")
         except json.JSONDecodeError:
             return {}
-        return config if isinstance(config, dict) else {}
+        return flat_config(config) if isinstance(config, dict) else {}
 
     @property
     def feature_groups(self) -> tuple[str, ...]:
         """The optional feature groups switched on in the configuration."""
-        return tuple(
-            k.removeprefix("features.")
-            for k, v in self.config.items()
-            if k.startswith("features.") and v
-        )
+        groups = (k.partition("features.")[2] for k, v in self.config.items() if v)
+        return tuple(dict.fromkeys(g for g in groups if g))
 
     @property
     def commit(self) -> str | None:
@@ -143,7 +143,7 @@ def _params(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[ParamChange]
     return [
         ParamChange(name, old.get(name), new.get(name))
         for name in names
-        if not name.startswith("features.") and name != "family" and old.get(name) != new.get(name)
+        if "features." not in name and name != "family" and old.get(name) != new.get(name)
     ]
 
 

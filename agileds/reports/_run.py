@@ -132,6 +132,8 @@ class RunReport:
     plots: dict[str, str] = field(default_factory=dict)
     feature_importance: dict[str, float] = field(default_factory=dict)
     sanity: list[dict[str, Any]] = field(default_factory=list)
+    ensemble: list[dict[str, Any]] = field(default_factory=list)
+    ensemble_scores: tuple[float, ...] = ()
 
     @property
     def metric_rows(self) -> list[MetricRow]:

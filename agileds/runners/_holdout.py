@@ -7,15 +7,24 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from agileds.errors import DataError
+from agileds.errors import AgileDSError, DataError
+from agileds.sweeps._ensemble import ENSEMBLE, Ensemble, candidate_pool, select_ensemble
 from agileds.sweeps._objective import build_model, suggest_trial_config
+from agileds.sweeps._oof import OofStore
 from agileds.sweeps._prepare import PreparedData, model_labels, model_scores
 from agileds.sweeps._spec import ExperimentSpec
 
 if TYPE_CHECKING:
     import optuna
 
-__all__ = ["Candidate", "best_config", "fit_candidate", "score_production"]
+__all__ = [
+    "Candidate",
+    "best_config",
+    "final_config",
+    "fit_candidate",
+    "score_production",
+    "trial_config",
+]
 
 
 @dataclass(frozen=True)
@@ -28,21 +37,65 @@ class Candidate:
     quantities: dict[str, float]
 
 
-def best_config(study: optuna.Study, spec: ExperimentSpec, data: PreparedData) -> dict[str, Any]:
-    """The best trial's whole configuration (fixed overrides included).
+def trial_config(
+    trial: optuna.trial.FrozenTrial, spec: ExperimentSpec, data: PreparedData
+) -> dict[str, Any]:
+    """A trial's whole configuration (fixed overrides included).
 
-    Parameters the best trial never saw (a study resumed after agileds added a search
-    choice) take the family's defaults.
+    Parameters the trial never saw (a study resumed after agileds added a search choice)
+    take the family's defaults.
     """
     import optuna
 
     from agileds.sweeps._objective import default_configs
 
-    params = study.best_trial.params
+    params = trial.params
     family = params.get("family")
     defaults = next((d for d in default_configs(spec, data) if d["family"] == family), {})
     fixed = optuna.trial.FixedTrial({**defaults, **params})
     return suggest_trial_config(fixed, spec, data)
+
+
+def best_config(study: optuna.Study, spec: ExperimentSpec, data: PreparedData) -> dict[str, Any]:
+    """The best trial's whole configuration."""
+    return trial_config(study.best_trial, spec, data)
+
+
+def final_config(
+    study: optuna.Study, spec: ExperimentSpec, data: PreparedData, store: OofStore | None
+) -> tuple[dict[str, Any], Ensemble | None]:
+    """The configuration to refit: an ensemble when selection over the trials' out-of-fold
+    predictions finds one better than the best trial alone, else the best trial's.
+
+    Returns:
+        The configuration and the selection (None when it did not run: switched off with
+        ``ensemble: 0``, no saved predictions, or fewer than two candidates).
+    """
+    import numpy as np
+
+    best = study.best_trial
+    pool = [] if store is None or spec.ensemble < 2 else candidate_pool(study, store)
+    if len(pool) < 2 or pool[0][0] != best.number:
+        return best_config(study, spec, data), None
+    labels = None if data.task == "regression" else tuple(np.unique(data.y_train.to_numpy()))
+    try:
+        ensemble = select_ensemble(
+            pool,
+            data.y_train.to_numpy(),
+            task=data.task,
+            metric=data.metric,
+            direction=data.direction,
+            labels=labels,
+            rounds=spec.ensemble,
+        )
+    except AgileDSError:  # predictions a metric refuses (e.g. non-finite): no ensemble
+        return best_config(study, spec, data), None
+    if len(ensemble.trials) == 1:
+        return best_config(study, spec, data), ensemble
+    trials = {t.number: t for t in study.trials}
+    members = [trial_config(trials[n], spec, data) for n in ensemble.trials]
+    config = {"family": ENSEMBLE, "members": members, "weights": list(ensemble.weights)}
+    return config, ensemble
 
 
 def fit_candidate(config: dict[str, Any], spec: ExperimentSpec, data: PreparedData) -> Candidate:

@@ -30,6 +30,7 @@ def join_sweep(
     import optuna
 
     from agileds.runners._sweep import load_ticket_spec, ticket_run_tags
+    from agileds.sweeps._oof import oof_folder
     from agileds.sweeps._prepare import prepare_data
     from agileds.sweeps._study import finished_trials, open_storage
     from agileds.sweeps._workers import SweepJob, work
@@ -64,6 +65,8 @@ def join_sweep(
         trials=spec.budget.trials,
         timeout=spec.budget.timeout,
         seed=spec.seed,
+        # A journal file means this machine: save predictions where the runner reads them.
+        oof_dir=None if "://" in stores.optuna_storage else oof_folder(project.root, ticket.id),
     )
     with active_ticket(tags):
         work(job, index, prepare_data(spec, spec_path, shown), progress)

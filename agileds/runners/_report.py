@@ -20,10 +20,16 @@ def write_report(
     version: str,
     explained: dict[str, float],
     sanity: list[dict[str, Any]],
+    config: dict[str, Any],
+    ensemble: Any = None,
 ) -> Path:
-    """Build the report data, render it beside its plots, and log the folder to the run."""
+    """Build the report data, render it beside its plots, and log the folder to the run.
+
+    ``config`` is the refitted configuration (an ensemble's members are flattened);
+    ``ensemble`` the selection that chose it, if it ran.
+    """
     from agileds.reports import build_run_report, write_run_report
-    from agileds.runners._holdout import best_config
+    from agileds.sweeps._ensemble import flat_config
 
     ticket, data = execution.ticket, execution.data
     report = build_run_report(
@@ -37,14 +43,36 @@ def write_report(
         criteria=criteria,
         quantities=quantities,
         verdict=verdict,
-        best_config=best_config(study, execution.spec, data),
+        best_config=flat_config(config),
         model_name=execution.model_name,
         model_version=version,
         mlflow_run_url=f"http://127.0.0.1:5000/#/experiments/{execution.experiment_id}/runs/{parent}",
         git_commit=execution.git.commit,
     )
-    report = dataclasses.replace(report, feature_importance=explained, sanity=sanity)
+    report = dataclasses.replace(
+        report,
+        feature_importance=explained,
+        sanity=sanity,
+        ensemble=_ensemble_rows(study, ensemble),
+        ensemble_scores=() if ensemble is None else (ensemble.score, ensemble.best_score),
+    )
     folder = execution.project.reports_dir / ticket.id
     path = write_run_report(report, folder)
     execution.client.log_artifacts(parent, str(folder), "report")
     return path
+
+
+def _ensemble_rows(study: Any, ensemble: Any) -> list[dict[str, Any]]:
+    """One row per member of a chosen ensemble (none for a single model)."""
+    if ensemble is None or len(ensemble.trials) < 2:
+        return []
+    trials = {t.number: t for t in study.trials}
+    return [
+        {
+            "trial": number,
+            "family": trials[number].params.get("family", "?"),
+            "weight": weight,
+            "value": trials[number].value,
+        }
+        for number, weight in zip(ensemble.trials, ensemble.weights, strict=True)
+    ]

@@ -11,6 +11,8 @@ from typing import Any
 from agileds.errors import AgileDSError, UsageError
 from agileds.project import Project
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
+from agileds.sweeps._ensemble import flat_config, members_of
+from agileds.sweeps._oof import OofStore, oof_folder
 from agileds.sweeps._spec import ExperimentSpec, load_spec
 from agileds.tickets import Ticket, evaluate_ticket
 from agileds.tickets._verdicts import overall_verdict
@@ -116,6 +118,7 @@ class Execution:
         self.git = git_state(project.root)
         self.tags = {**ticket_run_tags(ticket, self.model_name), **self.git.tags()}
         self.production_version: str | None = None
+        self.oof = OofStore(oof_folder(project.root, ticket.id))
 
     def run(self) -> RunResult:
         study = self._open_study()
@@ -171,6 +174,7 @@ class Execution:
         if study.trials:
             self.options.say(f"resuming study {self.ticket.id}: {done} trial(s) so far")
         else:
+            self.oof.clear()  # a deleted study's predictions; trial numbers restart at 0
             for config in self._start_configs():
                 study.enqueue_trial(config, skip_if_exists=True)
         return study
@@ -193,13 +197,13 @@ class Execution:
         if version is None:
             return defaults
         raw = self.client.get_model_version(self.model_name, version).tags.get(CONFIG_TAG)
-        config = json.loads(raw) if raw else None
-        if not config or config.get("family") not in self.spec.families:
-            return defaults
-        known = {k for d in defaults for k in d} | {
-            k for k in config if k.startswith(config["family"] + ".")
-        }
-        return [{k: v for k, v in config.items() if k in known}, *defaults]
+        known = {k for d in defaults for k in d}
+        starts = [
+            {k: v for k, v in config.items() if k in known or k.startswith(config["family"] + ".")}
+            for config in members_of(json.loads(raw) if raw else {})
+            if config.get("family") in self.spec.families
+        ]
+        return [*starts, *defaults]
 
     def _parent_tags(self) -> dict[str, str]:
         return {
@@ -219,6 +223,7 @@ class Execution:
             "split.seed": spec.split.seed,
             "cv_folds": spec.cv_folds,
             "cv_repeats": len(self.data.folds) // spec.cv_folds,
+            "ensemble": spec.ensemble,
             "families": ",".join(spec.families),
             "feature_groups": ",".join(spec.features.optional),
             "metric": self.data.metric,
@@ -243,19 +248,22 @@ class Execution:
             trials=self.spec.budget.trials,
             timeout=self.spec.budget.timeout,
             seed=self.spec.seed,
+            oof_dir=self.oof.folder,
         )
         run_workers(job, self.options.workers, self.data, self.options.progress)
 
     def _finish(self, study: Any, logger: Any, parent: str, sweep_seconds: float) -> RunResult:
-        from agileds.runners._holdout import best_config, fit_candidate
+        from agileds.runners._holdout import final_config, fit_candidate
 
         counts = _trial_counts(study)
         if counts["trials_completed"] == 0:
             raise SweepFailedError(_all_failed_message(study))
-        self.options.say("refitting the best configuration on the whole training part")
-        candidate = fit_candidate(best_config(study, self.spec, self.data), self.spec, self.data)
+        config, ensemble = final_config(study, self.spec, self.data, self.oof)
+        self.options.say(_refit_message(ensemble, self.data.metric))
+        candidate = fit_candidate(config, self.spec, self.data)
         quantities = {**candidate.quantities, **counts, "sweep_seconds": sweep_seconds}
         quantities.update(study.best_trial.user_attrs.get("cv", {}))
+        quantities["ensemble_members"] = float(len(ensemble.trials) if ensemble else 1)
         quantities.update(self._data_quality())
         self._compare_with_production(candidate, quantities)
         criteria = evaluate_ticket(self.ticket, quantities)
@@ -271,6 +279,8 @@ class Execution:
             version,
             explained,
             self._log_sanity(parent),
+            candidate.config,
+            ensemble,
         )
         return self._close(logger, parent, candidate, quantities, criteria, version, report)
 
@@ -360,7 +370,7 @@ class Execution:
             candidate.model,
             self.data.x_holdout.head(5),
             self.data.task,
-            params=candidate.config,
+            params=flat_config(candidate.config),
         )
         data = self.data
         log_reference(self.client, parent, data.train)
@@ -401,12 +411,35 @@ class Execution:
         version: str,
         explained: dict[str, float],
         sanity: list[dict[str, Any]],
+        config: dict[str, Any],
+        ensemble: Any,
     ) -> Path | None:
         from agileds.runners._report import write_report
 
         return write_report(
-            self, study, quantities, criteria, verdict, parent, version, explained, sanity
+            self,
+            study,
+            quantities,
+            criteria,
+            verdict,
+            parent,
+            version,
+            explained,
+            sanity,
+            config,
+            ensemble,
         )
+
+
+def _refit_message(ensemble: Any, metric: str) -> str:
+    if ensemble is None or len(ensemble.trials) == 1:
+        return "refitting the best configuration on the whole training part"
+    trials = ", ".join(f"#{n}×{w}" for n, w in zip(ensemble.trials, ensemble.weights, strict=True))
+    return (
+        f"refitting an ensemble of {len(ensemble.trials)} trials ({trials}) on the whole "
+        f"training part: out-of-fold {metric} {ensemble.score:.4g} against "
+        f"{ensemble.best_score:.4g} for the best trial alone"
+    )
 
 
 def _trial_counts(study: Any) -> dict[str, float]:

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from agileds.sweeps._ensemble import is_ensemble, members_of, voting_model
+from agileds.sweeps._oof import OofStore, OutOfFold
 from agileds.sweeps._prepare import PreparedData, model_labels, model_scores
 from agileds.sweeps._spec import ExperimentSpec
 
@@ -78,13 +80,17 @@ def default_configs(spec: ExperimentSpec, data: PreparedData) -> list[dict[str, 
 
 
 def build_model(config: dict[str, Any], spec: ExperimentSpec, data: PreparedData) -> Any:
-    """The unfitted scikit-learn Pipeline of a configuration.
+    """The unfitted scikit-learn Pipeline of a configuration (for an ensemble, a voting
+    model over its members' pipelines).
 
     The spec's fixed ``preprocessing`` settings win over the configuration's, so a
     configuration found earlier (production's) is retrained with today's settings.
     """
     from agileds.automl import build_pipeline, feature_columns
 
+    if is_ensemble(config):
+        models = [build_model(member, spec, data) for member in members_of(config)]
+        return voting_model(models, config["weights"], data.task)
     params = {**config, **spec.preprocessing}
     # A column the sanity checks removed is gone from every group too.
     groups = {g: [c for c in cs if c in data.kinds] for g, cs in spec.features.optional.items()}
@@ -101,6 +107,8 @@ class Objective:
         data: The prepared data (only its training part is used).
         on_trial_end: Called once per trial with its record (e.g. to log it to MLflow),
             also for pruned and failed trials.
+        oof: Where a completed trial's out-of-fold predictions are saved (for ensemble
+            selection); None saves nothing.
     """
 
     def __init__(
@@ -108,10 +116,12 @@ class Objective:
         spec: ExperimentSpec,
         data: PreparedData,
         on_trial_end: Callable[[TrialRecord], None] | None = None,
+        oof: OofStore | None = None,
     ) -> None:
         self.spec = spec
         self.data = data
         self.on_trial_end = on_trial_end
+        self.oof = oof
 
     def __call__(self, trial: optuna.Trial) -> float:
         import optuna
@@ -144,9 +154,11 @@ class Objective:
 
         x, y, per_fold = self.data.x_train, self.data.y_train, []
         folds: list[float] = []
+        predictions = OutOfFold(len(y))
         for step, (fit_idx, val_idx) in enumerate(self.data.folds):
             model = build_model(config, self.spec, self.data).fit(x.iloc[fit_idx], y.iloc[fit_idx])
             scores = model_scores(model, x.iloc[val_idx], self.data.task)
+            predictions.add(val_idx, scores)
             labels = model_labels(model, self.data.task)
             fold = compute_metrics(
                 self.data.task, y.iloc[val_idx].to_numpy(), scores, labels=labels
@@ -159,6 +171,9 @@ class Objective:
         metrics = {f"cv.{k}": float(np.mean([f[k] for f in per_fold])) for k in per_fold[0]}
         metrics[f"cv.{self.data.metric}.std"] = float(np.std(folds))
         trial.set_user_attr("cv", metrics)
+        result = predictions.result()
+        if self.oof is not None and result is not None:
+            self.oof.save(trial.number, result)
         return folds, metrics
 
     def _record(

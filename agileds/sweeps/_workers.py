@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agileds.sweeps._objective import Objective, TrialRecord
+from agileds.sweeps._oof import OofStore
 from agileds.sweeps._prepare import PreparedData, prepare_data
 from agileds.sweeps._spec import ExperimentSpec
 from agileds.sweeps._study import (
@@ -62,6 +63,7 @@ class SweepJob:
     timeout: float | None = None
     seed: int = 0
     threads: int | None = None
+    oof_dir: Path | None = None
 
 
 def _trial_logger(job: SweepJob, metric: str) -> Callable[[TrialRecord], None] | None:
@@ -151,7 +153,8 @@ def work(
     callbacks: list[Any] = [MaxTrialsCallback(job.trials, states=states), _stop_when_all_fail]
     if progress is not None:
         callbacks.append(_progress_callback(job.trials, progress))
-    objective = Objective(job.spec, data, _trial_logger(job, data.metric))
+    oof = OofStore(job.oof_dir) if job.oof_dir is not None else None
+    objective = Objective(job.spec, data, _trial_logger(job, data.metric), oof)
     with _thread_limit(job.threads), _quiet_interrupt(), _stop_on_interrupt(study) as stopped:
         study.optimize(
             objective,

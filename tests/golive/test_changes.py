@@ -65,3 +65,20 @@ def test_first_deployment_lists_the_candidates_facts_only() -> None:
 def test_missing_or_broken_tags_mean_unknown() -> None:
     broken = VersionInfo("m", "3", {"agileds.config": "{not json", "agileds.git_dirty": "true"})
     assert broken.config == {} and broken.commit is None and broken.dirty is True
+
+
+def test_an_ensemble_candidate_lists_its_members_settings() -> None:
+    old = version("1", {"family": "logistic", "logistic.C": 1.0, "features.text": True}, (), "9")
+    members = [
+        {"family": "logistic", "logistic.C": 0.5, "features.text": True},
+        {"family": "random_forest", "random_forest.max_depth": 8, "features.text": False,
+         "features.customer": True},
+    ]  # fmt: skip
+    new = version("2", {"family": "ensemble", "members": members, "weights": [2, 1]}, (), "9")
+    assert new.feature_groups == ("text", "customer")
+    changes = change_list(new, old)
+    assert changes.family == ("logistic", "ensemble")
+    assert changes.groups_added == ["customer"] and changes.groups_removed == []
+    assert ParamChange("m1.logistic.C", None, 0.5) in changes.hyperparameters
+    assert ParamChange("m2.weight", None, 1) in changes.hyperparameters
+    assert not any("features." in c.name for c in changes.hyperparameters)

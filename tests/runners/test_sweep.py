@@ -75,9 +75,11 @@ def test_resume_then_production_comparison_and_fresh_start(sweep_project: Projec
         q
     )
     assert q["delta.auroc"] == pytest.approx(q["auroc"] - q["production.auroc"])
+    from agileds.sweeps._ensemble import members_of
+
     third = run_ticket("STORY-1", sweep_project, trials=2, fresh=True)
     trial0 = _study(sweep_project).trials[0]
-    assert trial0.params["family"] == first.best_config["family"]
+    assert trial0.params["family"] == members_of(first.best_config)[0]["family"]
     assert third.quantities["trials"] == 2
 
 
@@ -94,9 +96,11 @@ def test_a_failing_trial_is_recorded_and_the_sweep_continues(
         return real(config, spec, data)
 
     monkeypatch.setattr(_objective, "build_model", flaky)
+    from agileds.sweeps._ensemble import members_of
+
     result = run_ticket("STORY-1", sweep_project, trials=4)
     assert result.quantities["trials_failed"] >= 1
-    assert result.best_config["family"] == "hist_gradient_boosting"
+    assert {m["family"] for m in members_of(result.best_config)} == {"hist_gradient_boosting"}
     failed = _client(sweep_project).search_runs(
         [result.experiment_id], filter_string="tags.`agileds.trial_state` = 'failed'"
     )
@@ -122,6 +126,63 @@ def test_every_trial_failing_stops_with_the_first_error(
         ["1"], filter_string="tags.`agileds.ticket` = 'STORY-1' and attributes.status = 'FAILED'"
     )
     assert len([p for p in parents if "mlflow.parentRunId" not in p.data.tags]) == 1
+
+
+def test_out_of_fold_predictions_are_kept_per_trial_and_cleared_on_fresh_starts(
+    sweep_project: Project,
+) -> None:
+    import numpy as np
+
+    from agileds.sweeps._oof import OofStore, oof_folder
+
+    result = run_ticket("STORY-1", sweep_project, trials=3)
+    store = OofStore(oof_folder(sweep_project.root, "STORY-1"))
+    rows = int(result.quantities["rows"])
+    for trial in _study(sweep_project).trials:
+        predictions = store.load(trial.number)
+        assert predictions is not None and predictions.shape == (rows,)
+        assert np.all((predictions >= 0) & (predictions <= 1))
+    store.save(99, np.zeros(rows))  # as if left by an earlier study
+    run_ticket("STORY-1", sweep_project, trials=1, fresh=True)
+    assert store.load(99) is None and store.load(0) is not None
+
+
+def test_a_chosen_ensemble_is_refitted_registered_reported_and_restarts_the_next_sweep(
+    sweep_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The selection itself is tested on known predictions (tests/sweeps/test_ensemble.py);
+    here it is made to pick the two best structures, whatever their scores."""
+    import json
+
+    from sklearn.ensemble import VotingClassifier
+
+    from agileds.runners import _holdout
+    from agileds.sweeps._ensemble import Ensemble
+    from agileds.tracking import load_model, set_alias
+
+    def pick_two(candidates, y, **options):
+        (first, _), (second, _) = candidates[:2]
+        return Ensemble((first, second), (2, 1), 0.9, 0.8)
+
+    monkeypatch.setattr(_holdout, "select_ensemble", pick_two)
+    result = run_ticket("STORY-1", sweep_project, trials=4)
+    config = result.best_config
+    assert config["family"] == "ensemble" and config["weights"] == [2, 1]
+    assert len(config["members"]) == 2 and result.quantities["ensemble_members"] == 2
+    client = _client(sweep_project)
+    version = client.get_model_version("lead-scoring", result.model_version)
+    assert json.loads(version.tags["agileds.config"]) == json.loads(json.dumps(config))
+    model = load_model(client, f"models:/lead-scoring/{result.model_version}")
+    assert isinstance(model, VotingClassifier) and model.weights == [2, 1]
+    assert 0.5 < result.quantities["auroc"] <= 1
+    report = result.report_path.read_text()
+    assert "## Ensemble" in report and "## Final configuration" in report
+    assert "`m2.family`" in report
+    set_alias(client, "lead-scoring", "production", result.model_version)
+    monkeypatch.undo()
+    run_ticket("STORY-1", sweep_project, trials=1, fresh=True)
+    first = _study(sweep_project).trials[0]
+    assert first.params["family"] == config["members"][0]["family"]
 
 
 def test_two_real_worker_processes_share_one_study(sweep_project: Project) -> None:
