@@ -35,7 +35,7 @@ imported), one process (agileds ``workers=1``, ``n_jobs=1`` in the forests); the
 shared, so the load average is printed before and after. Everything is written to a
 temporary folder that is removed at the end.
 
-Run: ``.venv/bin/python benchmarks/bench_quality.py [--budget 20] [--seeds 5]
+Run: ``.venv/bin/python benchmarks/bench_quality.py [--budget 20] [--seeds 5] [--first-seed 0]
 [--datasets breast_cancer,wine,diabetes,crm] [--quick]`` (``--quick``: one seed, T = 8 s).
 """
 
@@ -459,12 +459,26 @@ def verdict(dataset: Dataset, ours: list[float], best: list[float]) -> str:
     return f"{'yes' if gain >= 0 else 'no'} ({gain:+.4f}; {wins}/{len(ours)} seeds)"
 
 
+def paired_interval(dataset: Dataset, ours: list[float], best: list[float]) -> str:
+    """95% t-interval of the per-seed difference (positive = agileds better); "—" for one
+    seed. An interval that holds 0 means the seeds cannot tell the two apart."""
+    from scipy.stats import t
+
+    sign = 1 if dataset.maximize else -1
+    gains = [sign * (a - b) for a, b in zip(ours, best, strict=True)]
+    if len(gains) < 2:
+        return "—"
+    half = t.ppf(0.975, len(gains) - 1) * statistics.stdev(gains) / len(gains) ** 0.5
+    mean = statistics.fmean(gains)
+    return f"[{mean - half:+.4f}, {mean + half:+.4f}]"
+
+
 def quality_table(results: Results) -> list[str]:
     """The main table: agileds against the best and the other baseline."""
     lines = [
         "| dataset | metric | agileds | best hand baseline | other baseline "
-        "| agileds ≥ best baseline? |",
-        "|---|---|---:|---:|---:|---|",
+        "| agileds ≥ best baseline? | paired difference, 95% CI |",
+        "|---|---|---:|---:|---:|---|---|",
     ]
     for name, methods in results.outcomes.items():
         dataset = DATASETS[name]
@@ -477,7 +491,8 @@ def quality_table(results: Results) -> list[str]:
         lines.append(
             f"| {name} | {LABELS[dataset.metric]} ({arrow}) | {mean_std(scores['agileds'])} "
             f"| {mean_std(scores[best])} ({best}) | {mean_std(scores[other])} ({other}) "
-            f"| {verdict(dataset, scores['agileds'], scores[best])} |"
+            f"| {verdict(dataset, scores['agileds'], scores[best])} "
+            f"| {paired_interval(dataset, scores['agileds'], scores[best])} |"
         )
     return lines
 
@@ -521,7 +536,8 @@ def main() -> None:
     """Parse the options, run everything in a temporary folder, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=20.0, help="seconds T per method")
-    parser.add_argument("--seeds", type=int, default=5, help="seeds 0 .. n-1")
+    parser.add_argument("--seeds", type=int, default=5, help="how many seeds")
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds start here")
     parser.add_argument("--datasets", default=",".join(DATASETS), help="comma-separated")
     parser.add_argument("--quick", action="store_true", help="one seed, T = 8 s: a smoke check")
     args = parser.parse_args()
@@ -529,7 +545,9 @@ def main() -> None:
     unknown = sorted(set(names) - set(DATASETS))
     if unknown:
         parser.error(f"unknown dataset(s) {', '.join(unknown)}; use {', '.join(DATASETS)}")
-    budget, seeds = (8.0, [0]) if args.quick else (args.budget, list(range(args.seeds)))
+    first = args.first_seed
+    seeds = [first] if args.quick else list(range(first, first + args.seeds))
+    budget = 8.0 if args.quick else args.budget
     print(f"<!-- load before: {load()} (1, 5, 15 min), {os.cpu_count()} cores -->")
     quiet()
     start = time.perf_counter()
