@@ -163,3 +163,49 @@ def test_the_store_saves_atomically_loads_and_clears(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["0.npy"]  # no temporary left behind
     store.clear()
     assert not folder.exists() and store.load(0) is None
+
+
+def _trial(number: int, value: float, bucketing: bool, folds: list[float] | None = None):
+    import optuna
+    from optuna.distributions import CategoricalDistribution
+
+    trial = optuna.trial.create_trial(
+        params={"family": "logistic", "bucketing": bucketing},
+        distributions={
+            "family": CategoricalDistribution(["logistic"]),
+            "bucketing": CategoricalDistribution([False, True]),
+        },
+        value=value,
+        user_attrs={"folds": folds} if folds else {},
+    )
+    trial.number = number
+    return trial
+
+
+DEFAULTS = {"logistic": {"family": "logistic", "bucketing": False}}
+
+
+def test_a_simpler_trial_within_one_standard_error_is_preferred() -> None:
+    from agileds.sweeps._ensemble import simplest_within_one_se
+
+    folds = [54.0, 56.0, 55.0, 55.0]  # mean 55, standard error 0.41
+    trials = [_trial(0, 55.3, False), _trial(1, 55.0, True, folds), _trial(2, 55.2, False)]
+    chosen = simplest_within_one_se(trials, direction="minimize", defaults=DEFAULTS)
+    assert chosen.number == 2  # the better of the two without buckets, 0.2 from the best
+    far = [_trial(0, 56.0, False), _trial(1, 55.0, True, folds)]
+    assert simplest_within_one_se(far, direction="minimize", defaults=DEFAULTS).number == 1
+    blind = [_trial(0, 55.1, False), _trial(1, 55.0, True)]  # no fold scores: the best
+    assert simplest_within_one_se(blind, direction="minimize", defaults=DEFAULTS).number == 1
+
+
+def test_the_chosen_trial_leads_the_pool(tmp_path: Path) -> None:
+    study = _study_with_trials(
+        [
+            ({"family": "logistic", "bucketing": False, "C": 1.0}, 0.80),
+            ({"family": "logistic", "bucketing": True, "C": 1.0}, 0.90),
+        ]
+    )
+    store = OofStore(tmp_path)
+    store.save(0, np.zeros(3))
+    store.save(1, np.ones(3))
+    assert [n for n, _ in candidate_pool(study, store, first=0)] == [0, 1]
