@@ -8,13 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agileds.errors import AgileDSError, DataError
-from agileds.sweeps._ensemble import (
-    ENSEMBLE,
-    Ensemble,
-    candidate_pool,
-    select_ensemble,
-    simplest_within_one_se,
-)
+from agileds.sweeps._ensemble import ENSEMBLE, Ensemble, candidate_pool, select_ensemble
 from agileds.sweeps._objective import build_model, suggest_trial_config
 from agileds.sweeps._oof import OofStore
 from agileds.sweeps._prepare import PreparedData, model_labels, model_scores
@@ -25,7 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Candidate",
-    "FinalChoice",
     "best_config",
     "final_config",
     "fit_candidate",
@@ -68,44 +61,22 @@ def best_config(study: optuna.Study, spec: ExperimentSpec, data: PreparedData) -
     return trial_config(study.best_trial, spec, data)
 
 
-@dataclass(frozen=True)
-class FinalChoice:
-    """What the sweep refits: a configuration, the trial it starts from, the selection.
-
-    Attributes:
-        config: The configuration (an ensemble's, or the trial's).
-        trial: The chosen trial: the best, or a simpler one within one standard error.
-        ensemble: The ensemble selection, None when it did not run (``ensemble: 0``, no
-            saved predictions, fewer than two candidates).
-    """
-
-    config: dict[str, Any]
-    trial: optuna.trial.FrozenTrial
-    ensemble: Ensemble | None = None
-
-
 def final_config(
     study: optuna.Study, spec: ExperimentSpec, data: PreparedData, store: OofStore | None
-) -> FinalChoice:
-    """Choose what to refit.
+) -> tuple[dict[str, Any], Ensemble | None]:
+    """The configuration to refit: an ensemble when selection over the trials' out-of-fold
+    predictions finds one better than the best trial alone, else the best trial's.
 
-    First the trial: the simplest (fewest preprocessing choices away from its family's
-    defaults) among those within one standard error of the best. Then, from it, ensemble
-    selection over the trials' out-of-fold predictions; the ensemble replaces the trial
-    when it scores better out of fold.
+    Returns:
+        The configuration and the selection (None when it did not run: switched off with
+        ``ensemble: 0``, no saved predictions, or fewer than two candidates).
     """
     import numpy as np
 
-    from agileds.sweeps._objective import default_configs
-
-    defaults = {d["family"]: d for d in default_configs(spec, data)}
-    chosen = simplest_within_one_se(study.trials, direction=data.direction, defaults=defaults)
-    single = FinalChoice(trial_config(chosen, spec, data), chosen)
-    pool = []
-    if store is not None and spec.ensemble >= 2:
-        pool = candidate_pool(study, store, first=chosen.number)
-    if len(pool) < 2 or pool[0][0] != chosen.number:
-        return single
+    best = study.best_trial
+    pool = [] if store is None or spec.ensemble < 2 else candidate_pool(study, store)
+    if len(pool) < 2 or pool[0][0] != best.number:
+        return best_config(study, spec, data), None
     labels = None if data.task == "regression" else tuple(np.unique(data.y_train.to_numpy()))
     try:
         ensemble = select_ensemble(
@@ -118,13 +89,13 @@ def final_config(
             rounds=spec.ensemble,
         )
     except AgileDSError:  # predictions a metric refuses (e.g. non-finite): no ensemble
-        return single
+        return best_config(study, spec, data), None
     if len(ensemble.trials) == 1:
-        return FinalChoice(single.config, chosen, ensemble)
+        return best_config(study, spec, data), ensemble
     trials = {t.number: t for t in study.trials}
     members = [trial_config(trials[n], spec, data) for n in ensemble.trials]
     config = {"family": ENSEMBLE, "members": members, "weights": list(ensemble.weights)}
-    return FinalChoice(config, chosen, ensemble)
+    return config, ensemble
 
 
 def fit_candidate(config: dict[str, Any], spec: ExperimentSpec, data: PreparedData) -> Candidate:

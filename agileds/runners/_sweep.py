@@ -258,12 +258,11 @@ class Execution:
         counts = _trial_counts(study)
         if counts["trials_completed"] == 0:
             raise SweepFailedError(_all_failed_message(study))
-        choice = final_config(study, self.spec, self.data, self.oof)
-        ensemble = choice.ensemble
-        self.options.say(_refit_message(choice, self.data.metric))
-        candidate = fit_candidate(choice.config, self.spec, self.data)
+        config, ensemble = final_config(study, self.spec, self.data, self.oof)
+        self.options.say(_refit_message(ensemble, self.data.metric))
+        candidate = fit_candidate(config, self.spec, self.data)
         quantities = {**candidate.quantities, **counts, "sweep_seconds": sweep_seconds}
-        quantities.update(choice.trial.user_attrs.get("cv", {}))
+        quantities.update(study.best_trial.user_attrs.get("cv", {}))
         quantities["ensemble_members"] = float(len(ensemble.trials) if ensemble else 1)
         quantities.update(self._data_quality())
         self._compare_with_production(candidate, quantities)
@@ -432,15 +431,14 @@ class Execution:
         )
 
 
-def _refit_message(choice: Any, metric: str) -> str:
-    ensemble = choice.ensemble
+def _refit_message(ensemble: Any, metric: str) -> str:
     if ensemble is None or len(ensemble.trials) == 1:
-        return f"refitting trial {choice.trial.number}'s configuration on the whole training part"
+        return "refitting the best configuration on the whole training part"
     trials = ", ".join(f"#{n}×{w}" for n, w in zip(ensemble.trials, ensemble.weights, strict=True))
     return (
         f"refitting an ensemble of {len(ensemble.trials)} trials ({trials}) on the whole "
         f"training part: out-of-fold {metric} {ensemble.score:.4g} against "
-        f"{ensemble.best_score:.4g} for trial {choice.trial.number} alone"
+        f"{ensemble.best_score:.4g} for the best trial alone"
     )
 
 

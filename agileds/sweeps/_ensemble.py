@@ -1,11 +1,10 @@
 """Ensemble selection after a sweep (Caruana et al., 2004), from the trials' out-of-fold
 predictions.
 
-Starting from the chosen trial (the best, or a simpler one within one standard error: see
-:func:`simplest_within_one_se`), each round adds (with replacement) the candidate whose
+Starting from the best trial, each round adds (with replacement) the candidate whose
 addition gives the best out-of-fold metric of the averaged predictions; the ensemble kept
 is the shortest prefix with the best score, so a sweep where averaging does not help
-ends with that trial alone. Candidates are the best trial of each *structure* (family
+ends with its best trial alone. Candidates are the best trial of each *structure* (family
 and categorical choices such as bucketing or the text features), so the library is
 diverse rather than ten near-copies of one model.
 
@@ -35,7 +34,6 @@ __all__ = [
     "is_ensemble",
     "members_of",
     "select_ensemble",
-    "simplest_within_one_se",
     "voting_model",
 ]
 
@@ -91,7 +89,7 @@ class Ensemble:
         trials: Trial numbers, the best trial first.
         weights: One positive integer per trial.
         score: Out-of-fold metric of the weighted average.
-        best_score: Out-of-fold metric of the first candidate alone.
+        best_score: Out-of-fold metric of the best trial alone.
     """
 
     trials: tuple[int, ...]
@@ -110,11 +108,10 @@ def select_ensemble(
     labels: Sequence[Any] | None = None,
     rounds: int = 25,
 ) -> Ensemble:
-    """Greedy forward selection with replacement over out-of-fold predictions, starting
-    from the first candidate.
+    """Greedy forward selection with replacement over out-of-fold predictions.
 
     Args:
-        candidates: ``(trial number, predictions)``, the starting trial first; predictions
+        candidates: ``(trial number, predictions)``, the best trial first; predictions
             are one row per training row (class probabilities for multiclass).
         y: The training labels or targets, in the predictions' row order.
         task: ``binary``, ``multiclass`` or ``regression``.
@@ -163,66 +160,19 @@ def select_ensemble(
     )
 
 
-def simplest_within_one_se(
-    trials: Sequence[optuna.trial.FrozenTrial],
-    *,
-    direction: str,
-    defaults: Mapping[str, Mapping[str, Any]],
-) -> optuna.trial.FrozenTrial:
-    """The one-standard-error rule (Breiman et al., 1984) over the preprocessing choices.
-
-    Among the completed trials whose score is within one standard error of the best (the
-    standard error of the best trial's fold scores), the one whose preprocessing choices
-    (``top_k``, ``text_features``, ``bucketing``, ...) differ least from its family's
-    defaults; ties go to the better score. On small data a more elaborate preprocessing
-    that cross-validates a little better is often luck of the folds; this keeps it out
-    unless the evidence is clear. Without fold scores the best trial is returned.
-
-    Args:
-        trials: The study's trials (any states).
-        direction: ``maximize`` or ``minimize``.
-        defaults: Each family's default configuration, by family name.
-    """
-    from statistics import stdev
-
-    from agileds.automl import PREPROCESSING_SPACE
-
-    sign = 1.0 if direction == "maximize" else -1.0
-    done = [t for t in trials if t.state.name == "COMPLETE" and t.value is not None]
-    best = max(done, key=lambda t: (sign * float(t.value or 0.0), -t.number))
-    folds = best.user_attrs.get("folds") or []
-    if len(folds) < 2:
-        return best
-    margin = stdev(folds) / len(folds) ** 0.5
-    close = [
-        t for t in done if sign * (float(t.value or 0.0) - float(best.value or 0.0)) >= -margin
-    ]
-
-    def changes(trial: optuna.trial.FrozenTrial) -> int:
-        default = defaults.get(str(trial.params.get("family")), {})
-        return sum(
-            name in default and trial.params[name] != default[name]
-            for name in PREPROCESSING_SPACE
-            if name in trial.params
-        )
-
-    return min(close, key=lambda t: (changes(t), -sign * float(t.value or 0.0), t.number))
-
-
 def candidate_pool(
-    study: optuna.Study, store: OofStore, *, first: int | None = None, size: int = POOL_SIZE
+    study: optuna.Study, store: OofStore, *, size: int = POOL_SIZE
 ) -> list[tuple[int, np.ndarray]]:
     """The best trial of each structure, best first, with its saved predictions.
 
     A structure is a trial's family and categorical choices; numeric hyperparameters
-    vary within it. Trials without saved predictions are skipped. ``first`` (a trial
-    number) leads the pool and stands for its structure.
+    vary within it. Trials without saved predictions are skipped.
     """
     from optuna.distributions import CategoricalDistribution
 
     done = [t for t in study.trials if t.state.name == "COMPLETE" and t.value is not None]
     sign = 1.0 if study.direction.name == "MAXIMIZE" else -1.0
-    done.sort(key=lambda t: (t.number != first, -sign * float(t.value or 0.0), t.number))
+    done.sort(key=lambda t: (-sign * float(t.value or 0.0), t.number))
     pool: list[tuple[int, np.ndarray]] = []
     seen: set[tuple[tuple[str, str], ...]] = set()
     for trial in done:

@@ -171,7 +171,6 @@ class Objective:
         metrics = {f"cv.{k}": float(np.mean([f[k] for f in per_fold])) for k in per_fold[0]}
         metrics[f"cv.{self.data.metric}.std"] = float(np.std(folds))
         trial.set_user_attr("cv", metrics)
-        trial.set_user_attr("folds", folds)
         result = predictions.result()
         if self.oof is not None and result is not None:
             self.oof.save(trial.number, result)

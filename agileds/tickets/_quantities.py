@@ -46,7 +46,7 @@ RUN_FACTS: dict[str, str] = {
     "trials_failed": "trials that raised an error",
     "fit_seconds": "seconds spent fitting the final model",
     "sweep_seconds": "seconds the whole sweep took",
-    "ensemble_members": "trials averaged in the final model (1: a single trial)",
+    "ensemble_members": "trials averaged in the final model (1: the best trial alone)",
     "leakage_flags": "features flagged as possible target leakage",
     "features_removed": "features removed by the sanity checks",
     "followups": "follow-up tickets an investigation proposes (filed with --file-followups)",
