@@ -206,7 +206,8 @@ def build_run_report(
         quantities: Every measured quantity by its criterion name (``auroc``,
             ``production.auroc``, ``delta.auroc.ci_low``, ``cv.auroc``, ``trials``, ...).
         verdict: The overall verdict; by default derived from ``criteria``.
-        best_config: The best trial's full configuration; by default its Optuna params.
+        best_config: The refitted configuration (an ensemble's flattened); by default the
+            best trial's Optuna params.
         importances: Parameter importances when already computed; by default
             :func:`param_importances` of the study.
         model_name: The registered model the candidate was logged as.

@@ -30,6 +30,9 @@ def test_story_run_logs_parent_trials_model_and_report(sweep_project: Project) -
     result = run_ticket("STORY-1", sweep_project, trials=4)
     q = result.quantities
     assert q["trials"] == 4 and 0.5 < q["auroc"] < 1
+    from agileds.sweeps._ensemble import members_of
+
+    assert q["ensemble_members"] == len(members_of(result.best_config))  # real selection
     assert q["auroc.ci_low"] <= q["auroc"] <= q["auroc.ci_high"]
     assert result.criteria[0].text == "cv.auroc >= 0.75"
     assert (result.criteria[0].verdict is Verdict.PASS) == (q["cv.auroc"] >= 0.75)
@@ -193,6 +196,12 @@ def test_two_real_worker_processes_share_one_study(sweep_project: Project) -> No
     assert len([t for t in trials if t.state.is_finished()]) >= 8
     pids = {t.user_attrs["pid"] for t in trials}
     assert len(pids) == 2 and os.getpid() in pids
+    from agileds.sweeps._oof import OofStore, oof_folder
+
+    store = OofStore(oof_folder(sweep_project.root, "STORY-1"))
+    for trial in trials:  # a pruned trial never validated every row: nothing to keep
+        saved = store.load(trial.number) is not None
+        assert saved == (trial.state.name == "COMPLETE"), (trial.number, trial.state.name)
     children = _client(sweep_project).search_runs(
         [result.experiment_id],
         filter_string=f"tags.`mlflow.parentRunId` = '{result.parent_run_id}'",

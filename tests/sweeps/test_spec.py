@@ -102,3 +102,16 @@ def test_unlabelled_rows_are_an_error_unless_the_spec_drops_them(tmp_path: Path)
     path.write_text("data: {path: data.csv, target: y, task: binary, unlabelled: drop}\n")
     data = prepare_data(load_spec(path, "spec.yaml"), path, "spec.yaml")
     assert len(data.train) + len(data.holdout) == rows - 2
+
+
+@pytest.mark.parametrize("value", ["-1", "101", "lots"])
+def test_a_bad_ensemble_setting_names_the_line(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC + f"ensemble: {value}\n")
+    with pytest.raises(ConfigError, match=r"^experiments/spec.yaml:8: ensemble: "):
+        load_spec(path, "experiments/spec.yaml", {})
+
+
+def test_ensemble_selection_is_on_by_default_and_zero_turns_it_off(tmp_path: Path) -> None:
+    assert _spec(tmp_path, {}).ensemble == 25  # type: ignore[attr-defined]
+    assert _spec(tmp_path, {"ensemble": 0}).ensemble == 0  # type: ignore[attr-defined]
