@@ -6,6 +6,7 @@ CLI turns these into exit codes (2 for every subclass here); the library never p
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "CriterionError",
     "CriterionSyntaxError",
     "DataError",
+    "DiskFullError",
     "ProjectNotFoundError",
     "TicketError",
     "TicketNotFoundError",
@@ -101,3 +103,32 @@ class CriterionSyntaxError(CriterionError):
 
 class UnknownQuantityError(CriterionError):
     """The criterion names a quantity agileds does not measure."""
+
+
+class DiskFullError(AgileDSError):
+    """A store could not be written because the disk (or the user's quota) is full.
+
+    The message says what was being done and in which state it was left.
+    """
+
+
+_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+_FULL_TEXTS = ("database or disk is full", "no space left on device", "disk quota exceeded")
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether ``error``, or an error it was raised from, says the disk or quota is full.
+
+    SQLite reports it as text ("database or disk is full") inside MLflow's and SQLAlchemy's
+    own exceptions, file writes as ``OSError(ENOSPC)``.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
+            return True
+        if any(text in str(current).lower() for text in _FULL_TEXTS):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

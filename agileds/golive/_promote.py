@@ -16,9 +16,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agileds.errors import UsageError
+from agileds.golive._aliaslock import alias_lock
+from agileds.golive._steps import Undo, all_or_nothing, check_artifacts
 from agileds.golive._tags import AT_TAG, DECISION_TAG, PRODUCTION_TAG, REASONS_TAG, REPORT_TAG
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mlflow import MlflowClient
 
     from agileds.project import Project
@@ -127,26 +131,29 @@ def promote(
     ticket = project.backlog().get(ticket_id)
     model = ticket.model or project.settings.model
     client = _client(project)
-    version = candidate_version(client, model, ticket.id, candidate)
-    tags = dict(client.get_model_version(model, version).tags)
-    current = _alias(client, model, PRODUCTION)
-    _check_candidate(model, version, ticket.id, tags, current, force_reason, allow_dirty)
-    by, at = _user(user), _now()
-    _move_to(client, model, version, current)
-    done = Promotion(
-        model=model,
-        ticket=ticket.id,
-        version=version,
-        replaced=current,
-        decision=tags[DECISION_TAG],
-        forced_reason=force_reason if tags[DECISION_TAG] != "GO" else None,
-        dirty=_is_dirty(tags),
-        report=tags.get(REPORT_TAG) or None,
-        by=by,
-        at=at,
-    )
-    _tag_promotion(client, done)
-    project.backlog().move(ticket.id, "done")
+    with alias_lock(client, model, _lock_folder(project)):
+        version = candidate_version(client, model, ticket.id, candidate)
+        tags = dict(client.get_model_version(model, version).tags)
+        current = _alias(client, model, PRODUCTION)
+        _check_candidate(model, version, ticket.id, tags, current, force_reason, allow_dirty)
+        check_artifacts(client, model, version, "promote")
+        by, at = _user(user), _now()
+        done = Promotion(
+            model=model,
+            ticket=ticket.id,
+            version=version,
+            replaced=current,
+            decision=tags[DECISION_TAG],
+            forced_reason=force_reason if tags[DECISION_TAG] != "GO" else None,
+            dirty=_is_dirty(tags),
+            report=tags.get(REPORT_TAG) or None,
+            by=by,
+            at=at,
+        )
+        with all_or_nothing(client, model, f"promote {model} v{version}") as undo:
+            _move_to(client, model, version, current, undo)
+            _tag_promotion(client, done, undo)
+            project.backlog().move(ticket.id, "done")
     return done
 
 
@@ -170,39 +177,35 @@ def rollback(
         UsageError: No production version, or no ``previous`` one to return to.
     """
     client = _client(project)
-    current = _alias(client, model, PRODUCTION)
-    if current is None:
-        raise UsageError(f"{model} has no production version; nothing to roll back")
-    previous = _alias(client, model, PREVIOUS)
-    if previous is None or previous == current:
-        raise UsageError(
-            f"{model} has no 'previous' version to roll back to (production is v{current}); "
-            "set one in the MLflow UI (agileds ui) or promote another candidate"
-        )
-    done = Rollback(model, previous, current, reason, _user(user), _now())
-    client.set_registered_model_alias(model, PRODUCTION, previous)
-    client.delete_registered_model_alias(model, PREVIOUS)
-    _set_tags(
-        client,
-        model,
-        current,
-        {
-            ROLLED_BACK_TAG: done.at,
-            "agileds.rolled_back_by": done.by,
-            "agileds.rolled_back_reason": reason or "",
-            "agileds.rolled_back_to": previous,
-        },
-    )
-    _set_tags(
-        client,
-        model,
-        previous,
-        {
-            "agileds.restored_at": done.at,
-            "agileds.restored_by": done.by,
-            "agileds.restored_from": current,
-        },
-    )
+    with alias_lock(client, model, _lock_folder(project)):
+        current = _alias(client, model, PRODUCTION)
+        if current is None:
+            raise UsageError(f"{model} has no production version; nothing to roll back")
+        previous = _alias(client, model, PREVIOUS)
+        if previous is None or previous == current:
+            raise UsageError(
+                f"{model} has no 'previous' version to roll back to (production is "
+                f"v{current}); set one in the MLflow UI (agileds ui) or promote another "
+                "candidate"
+            )
+        check_artifacts(client, model, previous, "rollback")
+        done = Rollback(model, previous, current, reason, _user(user), _now())
+        with all_or_nothing(client, model, f"rollback of {model} to v{previous}") as undo:
+            undo.set_alias(PRODUCTION, previous)
+            undo.delete_alias(PREVIOUS)
+            rolled_back = {
+                ROLLED_BACK_TAG: done.at,
+                "agileds.rolled_back_by": done.by,
+                "agileds.rolled_back_reason": reason or "",
+                "agileds.rolled_back_to": previous,
+            }
+            undo.set_tags(current, rolled_back)
+            restored = {
+                "agileds.restored_at": done.at,
+                "agileds.restored_by": done.by,
+                "agileds.restored_from": current,
+            }
+            undo.set_tags(previous, restored)
     return done
 
 
@@ -251,39 +254,22 @@ def _check_candidate(
         )
 
 
-def _move_to(client: MlflowClient, model: str, version: str, current: str | None) -> None:
+def _move_to(
+    client: MlflowClient, model: str, version: str, current: str | None, undo: Undo
+) -> None:
     """Point ``previous`` at ``current`` (or remove it), then ``production`` at ``version``.
 
-    ``previous`` moves first: if moving ``production`` then fails, ``previous`` is put
-    back, and ``production`` is never removed, only moved.
+    ``previous`` moves first, and ``production`` is never removed, only moved; ``undo``
+    puts both back if a later step fails.
     """
-    before = _alias(client, model, PREVIOUS)
     if current is None:
-        if before is not None:  # a first deployment has nothing to return to
-            client.delete_registered_model_alias(model, PREVIOUS)
+        undo.delete_alias(PREVIOUS)  # a first deployment has nothing to return to
     else:
-        client.set_registered_model_alias(model, PREVIOUS, current)
-    try:
-        client.set_registered_model_alias(model, PRODUCTION, version)
-    except BaseException:
-        _restore_previous(client, model, before)
-        raise
+        undo.set_alias(PREVIOUS, current)
+    undo.set_alias(PRODUCTION, version)
 
 
-def _restore_previous(client: MlflowClient, model: str, before: str | None) -> None:
-    """Put ``previous`` back where it was, as far as the registry lets us."""
-    from mlflow.exceptions import MlflowException
-
-    try:
-        if before is None:
-            client.delete_registered_model_alias(model, PREVIOUS)
-        else:
-            client.set_registered_model_alias(model, PREVIOUS, before)
-    except MlflowException:
-        pass  # the registry is failing: the original error says more
-
-
-def _tag_promotion(client: MlflowClient, done: Promotion) -> None:
+def _tag_promotion(client: MlflowClient, done: Promotion, undo: Undo) -> None:
     """Record the promotion on the new production version and on the one it replaced."""
     tags = {
         "agileds.promoted_at": done.at,
@@ -297,7 +283,7 @@ def _tag_promotion(client: MlflowClient, done: Promotion) -> None:
         tags["agileds.promotion.forced_reason"] = done.forced_reason
     if done.dirty:
         tags["agileds.promotion.allow_dirty"] = "true"
-    _set_tags(client, done.model, done.version, tags)
+    undo.set_tags(done.version, tags)
     if done.replaced is not None:
         replaced = {
             "agileds.replaced_by": done.version,
@@ -306,12 +292,16 @@ def _tag_promotion(client: MlflowClient, done: Promotion) -> None:
             "agileds.replaced_by_ticket": done.ticket,
             "agileds.replacement.report": done.report or "",
         }
-        _set_tags(client, done.model, done.replaced, replaced)
+        undo.set_tags(done.replaced, replaced)
 
 
-def _set_tags(client: MlflowClient, model: str, version: str, tags: dict[str, str]) -> None:
-    for key, value in tags.items():
-        client.set_model_version_tag(model, version, key, value)
+def _lock_folder(project: Project) -> Path | None:
+    """The folder of the local alias lock: the project's, when the registry is its SQLite."""
+    from agileds.tracking._stores import STORE_DIR
+
+    settings = project.settings
+    uri = settings.tracking_uri or ""
+    return project.root / STORE_DIR / "locks" if not uri or uri.startswith("sqlite:") else None
 
 
 def _client(project: Project) -> MlflowClient:

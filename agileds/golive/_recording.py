@@ -9,9 +9,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agileds.errors import DiskFullError, is_disk_full
 from agileds.golive._compare import Comparison
 from agileds.golive._report import GoLiveReport, write_golive_report
-from agileds.golive._tags import KIND_TAG
+from agileds.golive._tags import DECISION_TAG, KIND_TAG
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,12 +65,18 @@ class Recorder:
         try:
             yield self.run_id
         except KeyboardInterrupt:
-            self.logger.finish_parent(self.run_id, "KILLED", tags={"agileds.verdict": "killed"})
+            self.logger.abandon_parent(self.run_id, "KILLED", tags={"agileds.verdict": "killed"})
             raise
         except BaseException as exc:
-            self.logger.finish_parent(
+            self.logger.abandon_parent(
                 self.run_id, "FAILED", tags={"agileds.error": str(exc)[:5000]}
             )
+            if is_disk_full(exc):
+                raise DiskFullError(
+                    f"go-live of {self.golive.ticket.id} stopped: the disk is full "
+                    f"({_first_line(exc)}); the go-live run is marked FAILED and no "
+                    "new decision is recorded; free space and run 'agileds golive' again"
+                ) from exc
             raise
 
     def log_predictions(self, comparison: Comparison) -> str:
@@ -93,9 +100,33 @@ class Recorder:
 
     def finish(self, quantities: Mapping[str, float], tags: Mapping[str, str]) -> None:
         """Tag the candidate version with the decision, then close the run with the numbers."""
-        for key, value in tags.items():
-            self.client.set_model_version_tag(self.golive.model_name, self.own, key, value)
+        self._tag_version(tags)
         self.logger.finish_parent(self.run_id, "FINISHED", metrics=quantities, tags=tags)
+
+    def _tag_version(self, tags: Mapping[str, str]) -> None:
+        """Set the decision tags, the decision itself last; on an error put back the
+        values the version had, so a promote never reads half a decision."""
+        name, version = self.golive.model_name, self.own
+        before = dict(self.client.get_model_version(name, version).tags)
+        ordered = sorted(tags, key=lambda key: key == DECISION_TAG)
+        written: list[str] = []
+        try:
+            for key in ordered:
+                self.client.set_model_version_tag(name, version, key, tags[key])
+                written.append(key)
+        except BaseException:
+            for key in reversed(written):
+                with contextlib.suppress(Exception):
+                    if key in before:
+                        self.client.set_model_version_tag(name, version, key, before[key])
+                    else:
+                        self.client.delete_model_version_tag(name, version, key)
+            raise
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0][:200] if lines else type(error).__name__
 
 
 def predictions_frame(comparison: Comparison) -> pd.DataFrame:

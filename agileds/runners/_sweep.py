@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from agileds.errors import AgileDSError, UsageError
+from agileds.errors import AgileDSError, DiskFullError, UsageError, is_disk_full
 from agileds.project import Project
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
 from agileds.sweeps._ensemble import flat_config, members_of
@@ -121,6 +121,14 @@ class Execution:
         self.oof = OofStore(oof_folder(project.root, ticket.id))
 
     def run(self) -> RunResult:
+        from agileds.sweeps._runlock import run_lock
+
+        # Held for the whole run: failing stale trials and closing abandoned parent runs
+        # is right only when no other run of this ticket is alive.
+        with run_lock(self.project.root, self.ticket.id, self.options.say):
+            return self._run()
+
+    def _run(self) -> RunResult:
         study = self._open_study()
         self._close_abandoned_runs()
 
@@ -145,10 +153,16 @@ class Execution:
             with active_ticket(self.tags):
                 return body(logger, parent)
         except KeyboardInterrupt:
-            logger.finish_parent(parent, "KILLED", tags={"agileds.verdict": "killed"})
+            logger.abandon_parent(parent, "KILLED", tags={"agileds.verdict": "killed"})
             raise
         except BaseException as exc:
-            logger.finish_parent(parent, "FAILED", tags={"agileds.error": str(exc)[:5000]})
+            logger.abandon_parent(parent, "FAILED", tags={"agileds.error": str(exc)[:5000]})
+            if is_disk_full(exc):
+                raise DiskFullError(
+                    f"{self.ticket.id} stopped: the disk is full ({_first_line(exc)}); its "
+                    "MLflow run is marked FAILED; free space, then run it again (the study "
+                    "resumes)"
+                ) from exc
             raise
 
     def _open_study(self) -> Any:
@@ -159,7 +173,7 @@ class Execution:
             open_study,
         )
 
-        storage = open_storage(self.stores.optuna_storage)
+        storage = open_storage(self.stores.optuna_storage, self.options.say)
         study = open_study(
             self.ticket.id,
             storage,
@@ -429,6 +443,11 @@ class Execution:
             config,
             ensemble,
         )
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0][:200] if lines else type(error).__name__
 
 
 def _refit_message(ensemble: Any, metric: str) -> str:

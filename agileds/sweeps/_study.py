@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,16 +25,21 @@ __all__ = [
 ]
 
 
-def open_storage(url: str) -> Any:
+def open_storage(url: str, say: Callable[[str], None] | None = None) -> Any:
     """Return an Optuna storage for ``url``.
 
     A plain path (``mlruns/optuna.journal``) is Optuna's journal file, safe for several
     processes on one machine (measured faster than SQLite under parallel workers, which
     hits "database is locked"); any ``dialect://`` URL (PostgreSQL, MySQL, SQLite) is an
     RDB storage, so workers on many machines can share one sweep.
+
+    A journal record torn by a crash or a full disk is dropped (see
+    :mod:`agileds.sweeps._journal`), and ``say`` is told so.
+
+    Raises:
+        ConfigError: The URL cannot be opened, or the journal is damaged beyond a torn record.
     """
     import optuna
-    from optuna.storages.journal import JournalFileBackend
 
     if "://" in url:
         try:
@@ -49,7 +55,25 @@ def open_storage(url: str) -> Any:
     # A lock is held for milliseconds; one left by a killed process is broken after 5 s
     # (Optuna's default waits 30 s before a resumed run can start).
     lock = JournalFileSymlinkLock(str(path), grace_period=5)
-    return optuna.storages.JournalStorage(JournalFileBackend(str(path), lock_obj=lock))
+    return _journal_storage(path, lock, say or (lambda _: None))
+
+
+def _journal_storage(path: Path, lock: Any, say: Callable[[str], None]) -> Any:
+    """Open the journal at ``path``, first dropping a torn last record (and saying so)."""
+    import optuna
+    from optuna.storages.journal import JournalFileBackend
+
+    from agileds.sweeps._journal import drop_torn_tail, salvage_torn_lines
+
+    dropped = drop_torn_tail(path, lock)
+    if dropped:
+        say(f"{path}: dropped a torn last record ({dropped} bytes) left by a crash or a full disk")
+    try:
+        return optuna.storages.JournalStorage(JournalFileBackend(str(path), lock_obj=lock))
+    except ValueError:  # a torn record with complete ones appended after it
+        fixed = salvage_torn_lines(path, lock, str(path))
+        say(f"{path}: dropped {fixed} torn record(s) left by a crash or a full disk")
+        return optuna.storages.JournalStorage(JournalFileBackend(str(path), lock_obj=lock))
 
 
 def quiet_optuna() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import re
 import time
@@ -178,6 +180,34 @@ class RunLogger:
         self._log_batch(run_id, metrics=_metrics(metrics or {}, end_ms), tags=_tags(tags or {}))
         self.client.set_terminated(run_id, status=status, end_time=end_ms)
 
+    def abandon_parent(
+        self, run_id: str, status: str, tags: Mapping[str, str] | None = None
+    ) -> bool:
+        """Terminate a parent run that failed or was stopped, without raising.
+
+        Called while another error propagates: the tags are logged if the store takes them,
+        and the run is terminated even when it does not (a full disk refuses the tags before
+        it refuses the status change), so it is not left RUNNING.
+
+        Args:
+            run_id: The parent run.
+            status: ``FAILED`` or ``KILLED``.
+            tags: Tags explaining the end (``agileds.error``, ``agileds.verdict``).
+
+        Returns:
+            Whether the run is terminated; False when the store refused that too (the next
+            ``agileds run`` of the ticket closes it).
+        """
+        # Any error: the store may fail in its own ways (SQLAlchemy, SQLite, HTTP), and the
+        # error that brought us here says more than this one.
+        with contextlib.suppress(Exception):
+            self._log_batch(run_id, tags=_tags(tags or {}))
+        try:
+            self.client.set_terminated(run_id, status=status.upper(), end_time=_now_ms())
+        except Exception:
+            return False
+        return True
+
     def log_dict_artifact(self, run_id: str, data: Any, artifact_file: str) -> None:
         """Log ``data`` as a JSON or YAML artifact (by the extension of ``artifact_file``).
 
@@ -273,10 +303,24 @@ def _trial_status(state: str) -> tuple[str, str]:
 _BAD_KEY_CHARS = re.compile(r"[^/\w.\- :]")
 
 
+# MLflow's limit on the length of a metric, param or tag name (MAX_ENTITY_KEY_LENGTH).
+MAX_KEY_LENGTH = 250
+_HASH_LENGTH = 10
+
+
 def mlflow_key(name: str) -> str:
     """``name`` with the characters MLflow refuses in a metric, param or tag name replaced
-    by ``_``: a column such as ``Culmen Length (mm)`` gives ``null_rate.Culmen Length _mm_``."""
-    return _BAD_KEY_CHARS.sub("_", name)
+    by ``_``: a column such as ``Culmen Length (mm)`` gives ``null_rate.Culmen Length _mm_``.
+
+    A name longer than MLflow's 250 characters keeps its head and ends with ``-`` and a hash
+    of the whole name, so the same long name always gives the same key and two long names
+    sharing their first 239 characters stay apart.
+    """
+    key = _BAD_KEY_CHARS.sub("_", name)
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_LENGTH]
+    return f"{key[: MAX_KEY_LENGTH - _HASH_LENGTH - 1]}-{digest}"
 
 
 def _metrics(values: Mapping[str, float | None], timestamp: int) -> list[Metric]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -150,13 +151,39 @@ def get_client(tracking_uri: str) -> MlflowClient:
 
 
 def _create_sqlite(database: str) -> None:
-    """Create an empty SQLite database in WAL mode at ``database`` unless it exists."""
+    """Create an empty SQLite database in WAL mode at ``database`` unless it exists.
+
+    The database is made under a temporary name and linked into place, so no other process
+    ever sees a half-made (empty) file there.
+
+    Raises:
+        ConfigError: The file exists but is empty (0 bytes): a truncated store, not a new one.
+    """
     path = Path(database)
-    if not database or database == ":memory:" or path.exists():
+    if not database or database == ":memory:":
+        return
+    if path.exists():
+        _check_not_empty(path)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(path)) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        with closing(sqlite3.connect(temporary)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _check_not_empty(path: Path) -> None:
+    """Refuse a 0-byte database: SQLite would silently start a new, empty store in it."""
+    if path.is_file() and path.stat().st_size == 0:
+        raise ConfigError(
+            f"{path} is empty (0 bytes): the MLflow store was truncated, and its runs and "
+            f"model registry are gone; restore it from a backup, or delete it (and "
+            f"{path.name}-wal, {path.name}-shm) to start a new, empty store"
+        )
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from sklearn.preprocessing import StandardScaler
 
 from agileds.errors import TicketNotFoundError, UsageError
 from agileds.golive import PREVIOUS, PRODUCTION, Promotion, promote, rollback
+from agileds.golive._steps import ChangeFailedError
 from agileds.project import Project
 from tests.conftest import copy_mlflow_db
 
@@ -322,7 +323,7 @@ def test_a_failing_production_move_leaves_the_aliases_as_they_were(
         real(self, name, alias, version)
 
     monkeypatch.setattr(type(registry.client), "set_registered_model_alias", failing)
-    with pytest.raises(MlflowException, match="database is locked"):
+    with pytest.raises(ChangeFailedError, match=r"\(database is locked\) and was undone"):
         promote(registry.project, "STORY-1")
     assert registry.aliases() == {PRODUCTION: second, PREVIOUS: first}
     assert "agileds.promoted_at" not in registry.tags(third)

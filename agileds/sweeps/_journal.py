@@ -1,0 +1,109 @@
+"""Repair of an Optuna journal file that a crash or a full disk cut in the middle of a record.
+
+Optuna appends whole records, each ending with a newline, under the journal's lock. So with
+the lock held, a file that does not end with a newline ends with a torn record: its writer
+died mid-write. The record never counted (no process read it back), so dropping it loses
+nothing. If another record was appended after the torn one (by a version of agileds that
+did not repair on open), the two share a line; the complete record at the end of that line
+is kept and the torn prefix dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from agileds.errors import ConfigError
+
+__all__ = ["drop_torn_tail", "salvage_torn_lines"]
+
+_RECORD_START = b'{"op_code"'
+_CHUNK = 1 << 16
+
+
+def drop_torn_tail(path: Path, lock: Any) -> int:
+    """Cut the journal after its last complete record; return the bytes dropped.
+
+    Args:
+        path: The journal file (missing or empty: nothing to do).
+        lock: The journal's Optuna file lock, held while checking and cutting.
+    """
+    from optuna.storages.journal._file import get_lock_file
+
+    if not path.exists() or path.stat().st_size == 0:
+        return 0
+    with get_lock_file(lock), path.open("rb+") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        keep = _after_last_newline(handle, size)
+        if keep == size:
+            return 0
+        handle.truncate(keep)
+        handle.flush()
+        os.fsync(handle.fileno())
+        return size - keep
+
+
+def _after_last_newline(handle: Any, size: int) -> int:
+    """The offset just after the file's last newline (0 when there is none)."""
+    end = size
+    while end > 0:
+        start = max(0, end - _CHUNK)
+        handle.seek(start)
+        chunk = handle.read(end - start)
+        index = chunk.rfind(b"\n")
+        if index >= 0:
+            return start + index + 1
+        end = start
+    return 0
+
+
+def salvage_torn_lines(path: Path, lock: Any, shown: str) -> int:
+    """Rewrite lines holding a torn record followed by a complete one; return how many.
+
+    Raises:
+        ConfigError: A line holds no complete record at all: the damage is not a torn
+            write, so the file is left alone and the message says how to start afresh.
+    """
+    from optuna.storages.journal._file import get_lock_file
+
+    with get_lock_file(lock):
+        lines = path.read_bytes().splitlines(keepends=True)
+        fixed = 0
+        for number, line in enumerate(lines):
+            if _parses(line):
+                continue
+            tail = line[line.rfind(_RECORD_START) :] if _RECORD_START in line else b""
+            if not tail or not _parses(tail):
+                raise ConfigError(
+                    f"{shown}:{number + 1} is not an Optuna journal record (the file is "
+                    f"damaged); move it aside to start every study afresh: mv {shown} "
+                    f"{shown}.damaged"
+                )
+            lines[number] = tail
+            fixed += 1
+        if fixed:
+            _replace(path, b"".join(lines))
+    return fixed
+
+
+def _parses(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return line.endswith(b"\n")
+
+
+def _replace(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` atomically (a temporary file, then a rename)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
