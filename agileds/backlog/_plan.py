@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +25,9 @@ from agileds.backlog._forecast import Forecast, forecast, status_history, weekly
 from agileds.backlog._knapsack import Item, best_subset, topological
 from agileds.backlog._rank import get_scorer, rank
 from agileds.backlog._sprints import Sprint, load_sprints, save_sprint, sprint_weeks
-from agileds.errors import UsageError
+from agileds.errors import BacklogInvalidError, UsageError
 from agileds.project import Project
-from agileds.tickets import Status, Ticket
+from agileds.tickets import Backlog, Status, Ticket
 
 __all__ = ["PlannedTicket", "SprintPlan", "choose_tickets", "history_forecast", "plan_sprint"]
 
@@ -132,7 +133,7 @@ def _sprint_record(
         capacity = known.capacity if known is not None else None
         if capacity is None:
             raise UsageError(f"no capacity for sprint {number}; pass --capacity POINTS")
-    if capacity <= 0:
+    if not capacity > 0 or not math.isfinite(capacity):
         raise UsageError(f"capacity must be a positive number of points, got {capacity:g}")
     merged = (known.model_dump() if known else {"number": number}) | values
     try:
@@ -140,6 +141,16 @@ def _sprint_record(
     except ValidationError as exc:
         msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
         raise UsageError(f"sprint {number}: {msg}") from None
+
+
+def _plannable(backlog: Backlog) -> list[Ticket]:
+    """Every ticket, after refusing a backlog whose open tickets depend on a missing ticket
+    or on a cycle (a plan would silently ignore such a dependency)."""
+    result = backlog.load()
+    errors = result.errors or backlog.link_errors(result, open_only=True)
+    if errors:
+        raise BacklogInvalidError(errors)
+    return result.tickets
 
 
 def history_forecast(project: Project, committed: float, weeks: int) -> tuple[Forecast | None, str]:
@@ -182,7 +193,7 @@ def plan_sprint(
     method = method or project.settings.scorer
     scorer = get_scorer(method)
     backlog = project.backlog()
-    tickets = backlog.tickets()
+    tickets = _plannable(backlog)
     chosen, stuck = choose_tickets(tickets, number, sprint.capacity, scorer)
     ids = {p.ticket.id for p in chosen}
     released = [

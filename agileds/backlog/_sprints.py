@@ -45,7 +45,7 @@ class SprintsError(ConfigError):
 class Sprint(BaseModel):
     """One sprint: its number, dates, capacity in points and goal."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     number: Annotated[int, Field(ge=1)]
     start: dt.date | None = None

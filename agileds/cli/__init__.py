@@ -5,6 +5,7 @@ Only this package turns errors into exit codes: 0 success, 1 a verdict failed, 2
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import click
@@ -13,7 +14,7 @@ from agileds import __version__
 from agileds.cli._lazy import LazyGroup
 from agileds.errors import AgileDSError
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "os_error_message"]
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("agileds.cli.init:init", "Scaffold a project (with --demo: demo data and tickets)."),
@@ -82,4 +83,31 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:  # the last line of defence: a full disk, a read-only folder
+        message = os_error_message(exc)
+        if message is None:
+            raise
+        click.echo(f"error: {message}", err=True)
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "the disk is full; free some space and run the command again",
+    errno.EDQUOT: "the disk quota is used up; free some space and run the command again",
+    errno.EROFS: "the file system is read-only; run agileds in a writable copy of the project",
+    errno.EACCES: "permission denied; check the owner and permissions of the project folder",
+    errno.EPERM: "operation not permitted; check the owner and permissions of the project folder",
+    errno.EISDIR: "a folder is where a file was expected; give a file path",
+    errno.ENOTDIR: "a file is where a folder was expected; check the path",
+}
+
+
+def os_error_message(exc: OSError) -> str | None:
+    """One line for the OS errors a user can fix (disk full, read-only, permissions), else
+    None (a bug: let the traceback show)."""
+    hint = _OS_HINTS.get(exc.errno) if exc.errno is not None else None
+    if hint is None:
+        return None
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}: {hint}"

@@ -3,13 +3,123 @@
 from __future__ import annotations
 
 import json
+import math
+import os
 from typing import Any
 
 import click
 
 from agileds.project import Project, find_project
 
-__all__ = ["echo_json", "get_project", "json_option", "table"]
+__all__ = [
+    "MODEL_NAME",
+    "PORT",
+    "TICKET_ID",
+    "FiniteFloat",
+    "cap_workers",
+    "echo_json",
+    "get_project",
+    "json_option",
+    "storage_path",
+    "table",
+]
+
+
+class TicketIdType(click.ParamType):
+    """A ticket ID such as ``STORY-12`` (any case), checked before it can touch a path."""
+
+    name = "ticket_id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from agileds.errors import UsageError
+        from agileds.tickets._store import check_ticket_id
+
+        try:
+            return check_ticket_id(str(value))
+        except UsageError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+TICKET_ID = TicketIdType()
+
+
+class ModelNameType(click.ParamType):
+    """A registered model name; it names report files, so no path separators."""
+
+    name = "model"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not text.strip() or text.startswith(".") or any(c in text for c in "/\\\0\n"):
+            self.fail(
+                f"not a model name: {text!r}; use letters, digits, '-', '_' or '.', "
+                "e.g. lead-scoring",
+                param,
+                ctx,
+            )
+        return text
+
+
+MODEL_NAME = ModelNameType()
+
+
+class FiniteFloat(click.ParamType):
+    """A finite number above ``minimum`` (``nan``, ``inf`` and negatives are refused).
+
+    Args:
+        minimum: The bound; ``inclusive`` says whether it is allowed itself.
+    """
+
+    name = "number"
+
+    def __init__(self, minimum: float = 0.0, *, inclusive: bool = False) -> None:
+        self.minimum = minimum
+        self.inclusive = inclusive
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        bound = f">= {self.minimum:g}" if self.inclusive else f"> {self.minimum:g}"
+        low = number < self.minimum if self.inclusive else number <= self.minimum
+        if not math.isfinite(number) or low:
+            self.fail(f"{value!r} is not a finite number {bound}", param, ctx)
+        return number
+
+
+PORT = click.IntRange(1, 65535)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def cap_workers(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """Click callback: at most one worker process per core of this machine, said on stderr."""
+    cores = _cores()
+    if value is not None and value > cores:
+        click.echo(f"--workers {value}: this machine has {cores} core(s); using {cores}", err=True)
+        return cores
+    return value
+
+
+def storage_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback: a storage that is not a URL must not be an existing folder."""
+    if value is not None and "://" not in value and os.path.isdir(value):
+        raise click.BadParameter(
+            f"{value!r} is a folder; give a journal file such as mlruns/optuna.journal "
+            "or a database URL such as postgresql://host/db",
+            ctx,
+            param,
+        )
+    return value
+
 
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table."

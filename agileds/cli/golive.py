@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from agileds.cli._options import echo_json, get_project, json_option, table
+from agileds.cli._options import TICKET_ID, echo_json, get_project, json_option, table
 
 
 def _say(text: str) -> None:
@@ -15,7 +15,7 @@ def _say(text: str) -> None:
 
 
 @click.command()
-@click.argument("ticket_id")
+@click.argument("ticket_id", type=TICKET_ID)
 @click.option(
     "--candidate",
     metavar="VERSION",

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from agileds.cli._options import echo_json, get_project, json_option, table
+from agileds.cli._options import MODEL_NAME, echo_json, get_project, json_option, table
 
 if TYPE_CHECKING:
     from agileds.monitor import MonitorCheck, Signal
@@ -56,7 +56,7 @@ def monitor() -> None:
 
 
 @monitor.command("check", short_help="Check a batch (the default: 'check' may be left out).")
-@click.argument("model")
+@click.argument("model", type=MODEL_NAME)
 @click.option(
     "--data",
     "data",
@@ -88,7 +88,7 @@ def check(model: str, data: str, labels: str | None, at: str | None, as_json: bo
 
 
 @monitor.command("report", short_help="Write the dashboard docs/reports/monitor-MODEL.md.")
-@click.argument("model")
+@click.argument("model", type=MODEL_NAME)
 @json_option
 def report(model: str, as_json: bool) -> None:
     """Write the monitoring dashboard of MODEL: docs/reports/monitor-MODEL.md and plots."""

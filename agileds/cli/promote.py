@@ -6,11 +6,11 @@ import dataclasses
 
 import click
 
-from agileds.cli._options import echo_json, get_project, json_option
+from agileds.cli._options import MODEL_NAME, TICKET_ID, echo_json, get_project, json_option
 
 
 @click.command()
-@click.argument("ticket_id")
+@click.argument("ticket_id", type=TICKET_ID)
 @click.option(
     "--candidate",
     metavar="VERSION",
@@ -64,7 +64,7 @@ def promote(
 
 
 @click.command()
-@click.argument("model")
+@click.argument("model", type=MODEL_NAME)
 @click.option("--reason", default=None, help="Why; recorded on the version rolled back.")
 @json_option
 def rollback(model: str, reason: str | None, as_json: bool) -> None:

@@ -7,11 +7,21 @@ from typing import Any
 
 import click
 
-from agileds.cli._options import echo_json, get_project, json_option, table
+from agileds.cli._options import (
+    TICKET_ID,
+    FiniteFloat,
+    cap_workers,
+    echo_json,
+    get_project,
+    json_option,
+    storage_path,
+    table,
+)
 
 _storage_option = click.option(
     "--storage",
     default=None,
+    callback=storage_path,
     help="Optuna storage: a journal file path or a database URL such as "
     "postgresql://host/db, so workers on many machines share one sweep "
     "(default: agileds.yaml's optuna_storage, mlruns/optuna.journal).",
@@ -51,13 +61,13 @@ def _say(text: str) -> None:
 
 
 @click.command()
-@click.argument("ticket_id")
+@click.argument("ticket_id", type=TICKET_ID)
 @click.option(
     "--trials", type=click.IntRange(min=1), help="Trials in the study (default: the spec's budget)."
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(),
     help="Stop the sweep after this many seconds.",
 )
 @click.option(
@@ -65,7 +75,8 @@ def _say(text: str) -> None:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Worker processes on this machine.",
+    callback=cap_workers,
+    help="Worker processes on this machine (at most one per core).",
 )
 @_storage_option
 @click.option("--fresh", is_flag=True, help="Delete the ticket's study and start over.")
@@ -180,10 +191,14 @@ def _as_json(result: Any) -> dict[str, Any]:
 
 
 @click.command()
-@click.argument("ticket_id")
+@click.argument("ticket_id", type=TICKET_ID)
 @_storage_option
 @click.option(
-    "--index", type=int, default=1, show_default=True, help="Worker number (seeds its sampler)."
+    "--index",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker number (seeds its sampler).",
 )
 def worker(ticket_id: str, storage: str | None, index: int) -> None:
     """Join the running sweep of TICKET_ID from this machine (same storage URL)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from agileds.cli._options import echo_json, get_project, json_option, table
+from agileds.cli._options import TICKET_ID, echo_json, get_project, json_option, table
 
 TYPES = ["investigation", "story", "spike", "bug"]
 STATUSES = ["todo", "in_progress", "done", "blocked"]
@@ -28,7 +28,7 @@ def ticket() -> None:
 @click.option("--description", default="", help="Longer description.")
 @click.option("--model", default=None, help="Registered model name the ticket works on.")
 @click.option("--experiment", default=None, help="Experiment spec, e.g. experiments/x.yaml.")
-@click.option("--parent", default=None, help="Parent ticket ID.")
+@click.option("--parent", type=TICKET_ID, default=None, help="Parent ticket ID.")
 @json_option
 def new(type_: str, title: str, as_json: bool, **fields: Any) -> None:
     """Create a ticket of TYPE with a fresh ID, e.g.
@@ -93,7 +93,7 @@ def _report_invalid(errors: list[Any]) -> None:
 
 
 @ticket.command("show")
-@click.argument("ticket_id")
+@click.argument("ticket_id", type=TICKET_ID)
 @json_option
 def show(ticket_id: str, as_json: bool) -> None:
     """Show one ticket with its acceptance criteria."""
@@ -125,8 +125,14 @@ def show(ticket_id: str, as_json: bool) -> None:
 @ticket.command("validate")
 @json_option
 def validate(as_json: bool) -> None:
-    """Check every ticket file and report every problem (exit 2 if any)."""
-    result = get_project().backlog().load()
+    """Check every ticket file and report every problem (exit 2 if any).
+
+    Besides each file: IDs against file names, duplicate IDs, and dependencies or parents
+    on missing tickets and dependency cycles.
+    """
+    backlog = get_project().backlog()
+    result = backlog.load()
+    _check_links(backlog, result)
     if as_json:
         echo_json(
             {
@@ -146,8 +152,13 @@ def validate(as_json: bool) -> None:
     click.echo(f"{n} ticket(s) valid")
 
 
+def _check_links(backlog: Any, result: Any) -> None:
+    """Add the problems between tickets (missing dependencies, cycles) to ``result``."""
+    result.errors.extend(backlog.link_errors(result))
+
+
 @ticket.command("move")
-@click.argument("ticket_id")
+@click.argument("ticket_id", type=TICKET_ID)
 @click.argument("status", metavar="STATUS", type=click.Choice(STATUSES))
 def move(ticket_id: str, status: str) -> None:
     """Set the STATUS of a ticket (comments and key order are kept)."""
@@ -156,7 +167,7 @@ def move(ticket_id: str, status: str) -> None:
 
 
 @ticket.command("accept")
-@click.argument("ticket_id")
+@click.argument("ticket_id", type=TICKET_ID)
 @click.argument("number", type=int)
 @click.option("--by", default=None, help="Who signs off (default: the current user).")
 def accept(ticket_id: str, number: int, by: str | None) -> None:

@@ -7,12 +7,12 @@ import sys
 
 import click
 
-from agileds.cli._options import get_project
+from agileds.cli._options import PORT, get_project
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=int, default=5000, show_default=True, help="Port to listen on.")
+@click.option("--port", type=PORT, default=5000, show_default=True, help="Port to listen on.")
 def ui(host: str, port: int) -> None:
     """Start the MLflow UI on the project's tracking store (Ctrl-C stops it)."""
     from agileds.tracking import resolve_stores

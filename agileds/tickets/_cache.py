@@ -3,7 +3,10 @@ skips YAML parsing of the files that did not change; and a pause of the garbage 
 while thousands of tickets are built.
 
 The cache is derived data (``mlruns/ticket-cache.json``, ignored by git): deleting it is
-always safe, and a file whose size, mtime or inode changed is parsed again.
+always safe, and a file whose size, mtime, ctime or inode changed is parsed again. The cache
+is never trusted over the files: its entries carry a checksum, so a cache edited by hand or
+cut short is ignored (and rewritten), and an entry that does not make a valid ticket is
+parsed again from its file.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,13 +24,14 @@ from agileds.tickets._model import Ticket
 
 __all__ = ["TicketCache", "default_cache_file", "identity", "paused_gc"]
 
-_VERSION = 1
+_VERSION = 2
 
 
 def identity(path: str | os.PathLike[str]) -> list[int]:
-    """A file's identity for the cache: mtime (ns), size and inode."""
+    """A file's identity for the cache: mtime (ns), size, inode and ctime (ns; no tool can
+    set it back, so a same-size edit that restores the mtime is still seen)."""
     st = os.stat(path)
-    return [st.st_mtime_ns, st.st_size, st.st_ino]
+    return [st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns]
 
 
 class TicketCache:
@@ -46,22 +51,30 @@ class TicketCache:
             return {}
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            if not isinstance(data, dict) or data.get("version") != _VERSION:
+                return {}
+            payload = data["tickets"]
+            if data["sum"] != zlib.crc32(payload.encode("utf-8")):
+                return {}  # edited or damaged: every file is parsed again
+            entries = json.loads(payload)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
-        if not isinstance(data, dict) or data.get("version") != _VERSION:
-            return {}
-        entries = data.get("tickets")
         return entries if isinstance(entries, dict) else {}
 
     def get(self, name: str, file_id: list[int], *, need_criteria: bool) -> Ticket | None:
         """The cached ticket of file ``name`` when its identity is still ``file_id`` (and,
         when asked, its criteria were checked), else None."""
+        from pydantic import ValidationError
+
         entry = self.entries.get(name)
-        if not entry or entry["id"] != file_id:
-            return None
-        if need_criteria and not entry["criteria_ok"]:
-            return None
-        return Ticket.model_validate(entry["ticket"])
+        try:
+            if not entry or entry["id"] != file_id:
+                return None
+            if need_criteria and not entry["criteria_ok"]:
+                return None
+            return Ticket.model_validate(entry["ticket"])
+        except (KeyError, TypeError, ValidationError):
+            return None  # not what put() writes: parse the file
 
     def put(self, name: str, file_id: list[int], ticket: Ticket, *, criteria_ok: bool) -> None:
         """Remember the valid ``ticket`` read from file ``name`` of identity ``file_id``
@@ -85,7 +98,10 @@ class TicketCache:
             return
         from agileds.tickets._yamlio import atomic_write
 
-        text = json.dumps({"version": _VERSION, "tickets": self.entries}, separators=(",", ":"))
+        payload = json.dumps(self.entries, separators=(",", ":"))
+        text = json.dumps(
+            {"version": _VERSION, "sum": zlib.crc32(payload.encode("utf-8")), "tickets": payload}
+        )
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.file, text)

@@ -55,7 +55,16 @@ _CHAR_HINTS = {
     "&": "use 'and' to combine comparisons",
     "|": "use 'or' to combine comparisons",
     "%": "'%' goes directly after a number, e.g. 5%",
+    "≥": "write '>=' (ASCII)",
+    "≤": "write '<=' (ASCII)",
+    "≠": "write '!=' (ASCII)",
+    "⩾": "write '>=' (ASCII)",
+    "⩽": "write '<=' (ASCII)",
+    "＞": "write '>' (ASCII)",
+    "＜": "write '<' (ASCII)",
+    "＝": "write '==' (ASCII)",
 }
+_COMPARISON_CHARS = "<>=!" + "≥≤≠⩾⩽＞＜＝"
 _ARITHMETIC: dict[str, Callable[[float, float], float]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -508,14 +517,15 @@ def parse_criterion(text: str) -> Criterion:
 def is_plain_words(text: str) -> bool:
     """Return whether ``text`` is a criterion in plain words, kept as a manual check.
 
-    True when the text has no comparison character (``< > = !``) and has two adjacent
-    whitespace-separated chunks made only of letters; everything else is parsed strictly.
+    True when the text has no comparison character (``< > = !``, nor a Unicode one such
+    as ``≥``) and has two adjacent whitespace-separated chunks made only of letters;
+    everything else is parsed strictly, so ``auroc ≥ 0.8`` is an error, never a manual check.
 
     Example:
         >>> is_plain_words("Model card reviewed by the lead"), is_plain_words("auroc >= 0.8")
         (True, False)
     """
-    if any(ch in text for ch in "<>=!"):
+    if any(ch in text for ch in _COMPARISON_CHARS):
         return False
     chunks = text.split()
     return any(a.isalpha() and b.isalpha() for a, b in itertools.pairwise(chunks))

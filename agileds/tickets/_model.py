@@ -80,7 +80,9 @@ class Ticket(BaseModel):
     Unknown keys are errors, so a typo never passes silently.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_enum_values=False, allow_inf_nan=False
+    )
 
     id: TicketId
     type: TicketType

@@ -29,6 +29,7 @@ from agileds.tickets._model import (
     Status,
     Ticket,
     TicketType,
+    type_of_id,
 )
 from agileds.tickets._yamlio import (
     YamlSyntaxError,
@@ -39,10 +40,38 @@ from agileds.tickets._yamlio import (
     set_key,
 )
 
-__all__ = ["Backlog", "LoadResult", "criterion_errors", "parse_ticket"]
+__all__ = ["Backlog", "LoadResult", "check_ticket_id", "criterion_errors", "parse_ticket"]
 
 NON_TICKET_FILES = frozenset({"sprints.yaml"})
 _NUMBER = re.compile(r"-(\d+)$")
+_ID_LINE = re.compile(r"^id:\s*['\"]?([A-Za-z]+)-([0-9]+)", re.MULTILINE)
+
+
+def check_ticket_id(ticket_id: str) -> str:
+    """Return ``ticket_id`` upper-cased when it follows the ID grammar (``STORY-12``).
+
+    An ID becomes a file name, so nothing else (``../x``, ``a/b``) may reach a path.
+
+    Raises:
+        UsageError: not a ticket ID.
+    """
+    upper = ticket_id.strip().upper()
+    if type_of_id(upper) is None:
+        raise UsageError(
+            f"not a ticket ID: {ticket_id!r}; IDs look like STORY-12 (INV-n, STORY-n, SPIKE-n or BUG-n)"
+        )
+    return upper
+
+
+def name_mismatch(path: Path | str, ticket: Ticket) -> str | None:
+    """The problem when a file named like a ticket ID holds another ID, else None."""
+    stem = Path(path).stem
+    if type_of_id(stem.upper()) is None or stem.upper() == ticket.id:
+        return None
+    return (
+        f"id: {ticket.id!r} does not match the file name {Path(path).name}; "
+        f"rename the file to {ticket.id}.yaml or set 'id: {stem.upper()}'"
+    )
 
 
 @dataclass
@@ -257,7 +286,10 @@ class Backlog:
         checked: set[str] = set()  # criteria texts that parsed, shared by every file
         folder = self.shown(self.directory)  # as self.shown(path), without a Path per file
         for name, full in listing:
-            file_id = identity(full)
+            try:
+                file_id = identity(full)
+            except OSError:  # gone since the listing, or unreadable: reported below
+                file_id = []
             path = self.directory / name
             cached = cache.get(name, file_id, need_criteria=check_criteria)
             if cached is not None:
@@ -277,6 +309,9 @@ class Backlog:
                     TicketError(shown, None, "not UTF-8 text; save the file as UTF-8")
                 )
                 continue
+            except OSError as exc:
+                result.errors.append(TicketError(shown, None, _unreadable(path, exc)))
+                continue
             cache.put(name, file_id, ticket, criteria_ok=check_criteria)
             self._add(result, ticket, path)
         cache.forget_missing({name for name, _ in listing})
@@ -286,12 +321,23 @@ class Backlog:
     def _add(self, result: LoadResult, ticket: Ticket, path: Path) -> None:
         first = result.paths.get(ticket.id)
         if first is not None:
-            line = key_lines(path.read_text(encoding="utf-8")).get("id")
             msg = f"id: duplicate ID {ticket.id!r}, also in {self.shown(first)}; give one of them a new ID"
+        else:
+            msg = name_mismatch(path, ticket)
+        if msg is not None:
+            line = key_lines(path.read_text(encoding="utf-8")).get("id")
             result.errors.append(TicketError(self.shown(path), line, msg))
             return
         result.tickets.append(ticket)
         result.paths[ticket.id] = path
+
+    def link_errors(self, result: LoadResult, *, open_only: bool = False) -> list[TicketError]:
+        """Dependencies and parents naming no ticket, and dependency cycles, in ``result``
+        (see :func:`agileds.tickets._links.link_errors`)."""
+        from agileds.tickets._links import link_errors
+
+        shown = {i: self.shown(p) for i, p in result.paths.items()}
+        return link_errors(result.tickets, result.paths, shown, open_only=open_only)
 
     def tickets(self) -> list[Ticket]:
         """Return every ticket; raise BacklogInvalidError when any file is invalid."""
@@ -301,15 +347,20 @@ class Backlog:
         return result.tickets
 
     def path_of(self, ticket_id: str) -> Path:
-        """Return the file of a ticket (``<ID>.yaml`` first, else a scan of every file)."""
-        ticket_id = ticket_id.upper()
+        """Return the file of a ticket (``<ID>.yaml`` first, else a scan of every file).
+
+        Raises:
+            UsageError: ``ticket_id`` is not a ticket ID (it never reaches a path).
+            TicketNotFoundError: no file holds that ID.
+        """
+        ticket_id = check_ticket_id(ticket_id)
         direct = self.directory / f"{ticket_id}.yaml"
         if direct.is_file():
             return direct
         for path in self.files():
             try:
                 data = load_yaml(path.read_text(encoding="utf-8"))
-            except (YamlSyntaxError, UnicodeDecodeError):
+            except (YamlSyntaxError, UnicodeDecodeError, OSError):
                 continue
             if isinstance(data, dict) and str(data.get("id", "")).upper() == ticket_id:
                 return path
@@ -321,11 +372,21 @@ class Backlog:
     def get(self, ticket_id: str) -> Ticket:
         """Return one ticket, validated."""
         path = self.path_of(ticket_id)
-        return parse_ticket(path.read_text(encoding="utf-8"), self.shown(path))
+        return self._parse_file(path, path.read_text(encoding="utf-8"))
+
+    def _parse_file(self, path: Path, text: str) -> Ticket:
+        """Validate one file's text, its ID against the file name included."""
+        shown = self.shown(path)
+        ticket = parse_ticket(text, shown)
+        mismatch = name_mismatch(path, ticket)
+        if mismatch is not None:
+            raise BacklogInvalidError([TicketError(shown, key_lines(text).get("id"), mismatch)])
+        return ticket
 
     # -- writing -----------------------------------------------------------------------
     def next_number(self, ticket_type: TicketType) -> int:
-        """Return one more than the highest number used by tickets of ``ticket_type``."""
+        """Return one more than the highest number used by tickets of ``ticket_type``, in
+        file names or in ``id:`` lines (they can disagree while a file is being fixed)."""
         prefix = PREFIXES[ticket_type]
         numbers = [0]
         for path in self.files():
@@ -333,6 +394,7 @@ class Backlog:
                 match = _NUMBER.search(path.stem)
                 if match:
                     numbers.append(int(match.group(1)))
+            numbers.extend(_id_numbers(path, prefix))
         return max(numbers) + 1
 
     def create(self, ticket_type: TicketType | str, title: str, **fields: Any) -> Ticket:
@@ -371,7 +433,7 @@ class Backlog:
         text = path.read_text(encoding="utf-8")
         for key, value in values.items():
             text = set_key(text, key, _plain(value), after=_previous_field(key, text))
-        ticket = parse_ticket(text, self.shown(path))
+        ticket = self._parse_file(path, text)
         atomic_write(path, text)
         return ticket
 
@@ -383,14 +445,14 @@ class Backlog:
         """Sign off manual criterion ``number`` (1-based) of a ticket."""
         path = self.path_of(ticket_id)
         text = path.read_text(encoding="utf-8")
-        ticket = parse_ticket(text, self.shown(path))
+        ticket = self._parse_file(path, text)
         items = ticket.criteria()
         if not 1 <= number <= len(items):
             raise UsageError(
                 f"{ticket.id} has {len(items)} criteria; pick N from 1 to {len(items)}"
             )
         item = items[number - 1]
-        if not (item.manual or is_plain_words(item.text)):
+        if not (item.manual or is_plain_words(item.text)) or _is_measured(item.text):
             raise UsageError(
                 f"criterion {number} of {ticket.id} is measured, not manual: '{item.text}'; 'agileds run {ticket.id}' decides it"
             )
@@ -403,6 +465,31 @@ class Backlog:
         ticket = parse_ticket(text, self.shown(path))
         atomic_write(path, text)
         return ticket
+
+
+def _is_measured(text: str) -> bool:
+    """Whether ``text`` reads as a measured criterion (even where marked ``manual: true``)."""
+    try:
+        parse_criterion(text)
+    except CriterionError:
+        return False
+    return True
+
+
+def _id_numbers(path: Path, prefix: str) -> list[int]:
+    """The numbers of ``prefix`` IDs on a file's ``id:`` lines (no YAML parse: the file
+    may be invalid, its ID still taken)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return [int(n) for p, n in _ID_LINE.findall(text) if p.upper() == prefix]
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    if path.is_dir():
+        return "a folder named like a ticket file; rename or move it out of backlog/"
+    return f"cannot read the file ({exc.strerror or exc}); check its permissions"
 
 
 def _coerce_type(value: TicketType | str) -> TicketType:

@@ -26,7 +26,61 @@ __all__ = [
     "set_key",
 ]
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_Base):  # type: ignore[misc]
+    """The safe loader, refusing aliases (a node built twice) and duplicate keys.
+
+    Aliases are how a few lines expand to gigabytes (or loop forever); agileds files never
+    need them. A duplicate key would otherwise silently keep the last value.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise _AliasError(node)
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        seen: dict[tuple[str, str], int] = {}
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                first = seen.setdefault((key.tag, key.value), key.start_mark.line + 1)
+                if first != key.start_mark.line + 1 or key.value == "<<":
+                    raise _duplicate(key, first)
+        return super().construct_mapping(node, deep)
+
+
+_Loader: Any = _StrictLoader
+
+
+class _AliasError(yaml.constructor.ConstructorError):
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__(
+            None,
+            None,
+            "YAML anchors and aliases (&name, *name) are not allowed here; write the value out",
+            node.start_mark,
+        )
+
+
+def _duplicate(key: yaml.ScalarNode, first: int) -> yaml.constructor.ConstructorError:
+    if key.value == "<<":
+        problem = "YAML merge keys ('<<') are not allowed here; write the keys out"
+    else:
+        problem = f"duplicate key {key.value!r} (first at line {first}); keep only one"
+    return yaml.constructor.ConstructorError(None, None, problem, key.start_mark)
+
+
+def _alias_line(text: str) -> int | None:
+    """The 1-based line of the first alias in ``text`` (the composer only marks the anchor)."""
+    try:
+        for event in yaml.parse(text, Loader=_Base):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark.line + 1
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 class YamlSyntaxError(ValueError):
@@ -39,13 +93,16 @@ class YamlSyntaxError(ValueError):
 
 
 def load_yaml(text: str) -> Any:
-    """Parse YAML text with the safe (C when available) loader.
+    """Parse YAML text with the safe (C when available) loader, refusing aliases and
+    duplicate keys.
 
     Raises:
         YamlSyntaxError: with the line of the fault.
     """
     try:
         return yaml.load(text, Loader=_Loader)  # a safe loader
+    except _AliasError as exc:
+        raise YamlSyntaxError(_alias_line(text), str(exc.problem)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

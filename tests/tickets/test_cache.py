@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from agileds.project import Project
 from tests._helpers import GOOD_TICKET, write_ticket
+
+
+def cached_names(cache: Path) -> dict[str, object]:
+    """The entries of the cache file (a checksummed JSON payload)."""
+    return json.loads(json.loads(cache.read_text())["tickets"])
 
 
 def test_changed_file_is_read_again(project: Project) -> None:
     path = write_ticket(project, "STORY-1.yaml", GOOD_TICKET)
     assert project.backlog().load().tickets[0].value == 8
     cache = project.mlruns_dir / "ticket-cache.json"
-    assert "STORY-1.yaml" in json.loads(cache.read_text())["tickets"]
+    assert "STORY-1.yaml" in cached_names(cache)
     path.write_text(GOOD_TICKET.replace("value: 8", "value: 9"))
     assert project.backlog().load().tickets[0].value == 9
 
@@ -44,4 +50,4 @@ def test_corrupt_cache_is_ignored_and_deleted_files_forgotten(project: Project) 
     assert len(project.backlog().load().tickets) == 1
     path.unlink()
     assert project.backlog().load().tickets == []
-    assert json.loads(cache.read_text())["tickets"] == {}
+    assert cached_names(cache) == {}
