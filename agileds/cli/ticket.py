@@ -125,8 +125,12 @@ def show(ticket_id: str, as_json: bool) -> None:
 @ticket.command("validate")
 @json_option
 def validate(as_json: bool) -> None:
-    """Check every ticket file and report every problem (exit 2 if any)."""
-    result = get_project().backlog().load()
+    """Check every ticket file and the experiment specs they name (exit 2 on any problem)."""
+    from agileds.tickets._experiments import experiment_errors
+
+    project = get_project()
+    result = project.backlog().load()
+    result.errors.extend(experiment_errors(project, result))
     if as_json:
         echo_json(
             {
