@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -12,6 +13,7 @@ __all__ = ["InitResult", "init_project"]
 
 FOLDERS = ("backlog", "experiments", "mlruns", "docs/reports")
 MLRUNS_GITIGNORE = "# Embedded MLflow and Optuna stores: not for git.\n*\n!.gitignore\n"
+DEMO_MODEL = "lead-scoring"
 
 
 @dataclass
@@ -44,7 +46,8 @@ def init_project(root: Path, *, demo: bool = False, model: str | None = None) ->
     Args:
         root: The project folder (created when missing).
         demo: Also write the demo tickets, the lead-scoring experiment and its data.
-        model: Registered model name for ``agileds.yaml`` (default ``lead-scoring``).
+        model: Registered model name for ``agileds.yaml``. Default: the demo's ``lead-scoring``
+            with ``demo``, else the folder's name as a slug (``My Churn`` gives ``my-churn``).
     """
     from agileds.tickets._yamlio import atomic_write
 
@@ -54,7 +57,7 @@ def init_project(root: Path, *, demo: bool = False, model: str | None = None) ->
         (root / folder).mkdir(parents=True, exist_ok=True)
     files = {
         f"{CONFIG_NAME}": _files("base")[CONFIG_NAME].format(
-            name=root.name, model=model or "lead-scoring"
+            name=root.name, model=model or (DEMO_MODEL if demo else model_slug(root.name))
         ),
         "mlruns/.gitignore": MLRUNS_GITIGNORE,
     }
@@ -71,6 +74,16 @@ def init_project(root: Path, *, demo: bool = False, model: str | None = None) ->
     if demo:
         _write_demo_data(root / "experiments" / "data", result)
     return result
+
+
+def model_slug(folder_name: str) -> str:
+    """A registered model name from a folder name: lower case, runs of other characters as ``-``.
+
+    >>> model_slug("My Churn_Model (v2)")
+    'my-churn-model-v2'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", folder_name.lower()).strip("-")
+    return slug or "model"
 
 
 def _write_demo_data(folder: Path, result: InitResult) -> None:

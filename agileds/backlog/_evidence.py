@@ -256,7 +256,23 @@ def gather_evidence(
     if wanted:
         ids = {t.id for t in tickets} | {t.parent for t in tickets if t.parent}
         try:
-            found = evidence_from_mlflow(uri, ids)
+            found = _read_evidence(uri, database, ids)
         except Exception as exc:  # the ranking stands without evidence; say why
             notes.append(f"evidence: could not read MLflow at {uri}: {exc}; ranked without it")
     return attach_severity(found, tickets), notes, uri if wanted else None
+
+
+def _read_evidence(uri: str, database: Path | None, ids: set[str]) -> dict[str, Evidence]:
+    """Evidence from the SQLite file read directly (milliseconds), else through MLflow."""
+    import sqlite3
+
+    if database is not None:
+        from agileds.backlog._evidence_sqlite import parent_runs_from_sqlite
+
+        try:
+            runs = parent_runs_from_sqlite(database, ids)
+        except sqlite3.Error:
+            pass  # not the schema expected, or unreadable: MLflow knows better
+        else:
+            return {tid: _summarise(tid, list(found)) for tid, found in runs.items()}
+    return evidence_from_mlflow(uri, ids)

@@ -10,7 +10,11 @@ import click
 @click.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--demo", is_flag=True, help="Also write the demo tickets, experiment and data.")
-@click.option("--model", default=None, help="Registered model name (default: lead-scoring).")
+@click.option(
+    "--model",
+    default=None,
+    help="Registered model name (default: the folder's name as a slug; with --demo: lead-scoring).",
+)
 def init(directory: str, demo: bool, model: str | None) -> None:
     """Scaffold agileds.yaml, backlog/, experiments/, mlruns/ and docs/ in DIRECTORY.
 

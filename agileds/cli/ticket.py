@@ -125,14 +125,18 @@ def show(ticket_id: str, as_json: bool) -> None:
 @ticket.command("validate")
 @json_option
 def validate(as_json: bool) -> None:
-    """Check every ticket file and report every problem (exit 2 if any).
+    """Check every ticket file and the experiment specs they name (exit 2 on any problem).
 
-    Besides each file: IDs against file names, duplicate IDs, and dependencies or parents
-    on missing tickets and dependency cycles.
+    Besides each file: IDs against file names, duplicate IDs, dependencies or parents on
+    missing tickets, dependency cycles, and the experiment specs the tickets name.
     """
-    backlog = get_project().backlog()
+    from agileds.tickets._experiments import experiment_errors
+
+    project = get_project()
+    backlog = project.backlog()
     result = backlog.load()
     _check_links(backlog, result)
+    result.errors.extend(experiment_errors(project, result))
     if as_json:
         echo_json(
             {

@@ -106,3 +106,12 @@ def test_demo_scaffolds_then_reuses_the_project(
     assert second.code == 0 and "created" not in second.out.split("== agileds ticket list")[0]
     assert "resuming study STORY-1: 2 trial(s) so far" in second.err
     assert "model:   lead-scoring version 2" in second.out
+
+
+def test_init_names_the_model_after_the_folder(tmp_path: Path, run_cli) -> None:
+    assert run_cli("init", str(tmp_path / "My Churn_Model")).code == 0
+    settings = (tmp_path / "My Churn_Model" / "agileds.yaml").read_text()
+    assert "model: my-churn-model " in settings
+    assert "lead-scoring" not in settings
+    assert run_cli("init", str(tmp_path / "q"), "--model", "churn").code == 0
+    assert "model: churn " in (tmp_path / "q" / "agileds.yaml").read_text()

@@ -130,3 +130,66 @@ def test_schema_is_json_schema_of_a_ticket(project: Project, run_cli) -> None:
     schema = json.loads(run_cli("ticket", "schema").out)
     assert schema["additionalProperties"] is False
     assert {"id", "type", "title", "value", "effort"} <= set(schema["required"])
+
+
+STORY_WITH_SPEC = (
+    "id: STORY-3\ntype: story\ntitle: x\nvalue: 1\neffort: 1\n"
+    "experiment: experiments/{spec}.yaml\n{sweep}acceptance:\n  - auroc >= 0.8\n"
+)
+
+
+def test_validate_finds_broken_experiment_specs(project: Project, run_cli) -> None:
+    write_ticket(project, "STORY-3.yaml", STORY_WITH_SPEC.format(spec="missing", sweep=""))
+    res = run_cli("ticket", "validate")
+    assert res.code == 2
+    assert res.out.splitlines()[0] == (
+        "backlog/STORY-3.yaml:6: experiment: experiments/missing.yaml not found; "
+        "create it or fix the path (relative to the project folder)"
+    )
+    spec = project.root / "experiments" / "churn.yaml"
+    spec.write_text("data:\n  path: data/churn.csv\n  target: y\nbudgett:\n  trials: 5\n")
+    write_ticket(project, "STORY-3.yaml", STORY_WITH_SPEC.format(spec="churn", sweep=""))
+    res = run_cli("ticket", "validate")
+    assert res.code == 2
+    assert res.out.splitlines()[0] == (
+        "experiments/churn.yaml:4: budgett: unknown key; see docs/experiments.md for the keys "
+        "of a spec"
+    )
+    spec.write_text("data:\n  path: data/churn.csv\n  target: y\n")
+    res = run_cli("ticket", "validate", "--json")
+    assert json.loads(res.out)["errors"] == [
+        {
+            "file": "experiments/churn.yaml",
+            "line": 2,
+            "message": "data.path: experiments/data/churn.csv not found; check data.path "
+            "(relative to the spec file)",
+        }
+    ]
+    (project.root / "experiments" / "data").mkdir(exist_ok=True)
+    (project.root / "experiments" / "data" / "churn.csv").write_text("x,y\n1,0\n")
+    sweep = "sweep:\n  cv_folds: 1\n"
+    write_ticket(project, "STORY-3.yaml", STORY_WITH_SPEC.format(spec="churn", sweep=sweep))
+    res = run_cli("ticket", "validate")
+    assert res.out.startswith(
+        "backlog/STORY-3.yaml: sweep: cv_folds: input should be greater than or equal to 2, got 1"
+    )
+    write_ticket(project, "STORY-3.yaml", STORY_WITH_SPEC.format(spec="churn", sweep=""))
+    assert run_cli("ticket", "validate").out == "1 ticket(s) valid\n"
+
+
+def test_validate_checks_specs_without_importing_mlflow(project: Project) -> None:
+    import subprocess
+    import sys
+
+    write_ticket(project, "STORY-3.yaml", STORY_WITH_SPEC.format(spec="missing", sweep=""))
+    code = (
+        "import sys; from agileds.cli import main\n"
+        "try: main(['ticket', 'validate'])\n"
+        "except SystemExit: pass\n"
+        "print('HEAVY', [m for m in ('mlflow', 'sklearn', 'optuna') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=project.root
+    ).stdout
+    assert "experiments/missing.yaml not found" in out
+    assert "HEAVY []" in out
