@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agileds.errors import ConfigError
+from agileds.tracking._relocate import relocate_store
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -130,7 +131,9 @@ def get_client(tracking_uri: str) -> MlflowClient:
     A SQLite database that does not exist yet is created (with its directory) in SQLite's
     write-ahead-log mode: a trial run logs about a third faster, and worker processes reading
     the store do not block the one writing. WAL needs a local disk, not a network file
-    system. An existing database is left as it is. The schema migration of a fresh database
+    system. An existing database is left as it is, except that when the project folder
+    was moved or copied, the artifact locations recorded under its old folder are rewritten
+    to the new one (:mod:`agileds.tracking._relocate`). The schema migration of a fresh database
     does not log to stderr, and neither do artifact downloads (MLflow's progress bars would
     break agileds' own progress lines; ``MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR=true`` brings
     them back).
@@ -145,7 +148,10 @@ def get_client(tracking_uri: str) -> MlflowClient:
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     if tracking_uri.startswith(_SQLITE_PREFIX):
-        _create_sqlite(tracking_uri[len(_SQLITE_PREFIX) :].partition("?")[0])
+        database = tracking_uri[len(_SQLITE_PREFIX) :].partition("?")[0]
+        _create_sqlite(database)
+        if database and database != ":memory:":
+            relocate_store(Path(database))
     with _quiet(_MIGRATION_LOGGERS):
         return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
 
