@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from agileds.reports._run import RunReport
 
 __all__ = [
-    "format_number",
     "code_span",
     "escape_markdown",
+    "format_number",
     "format_value",
     "render_markdown",
     "write_atomic",
