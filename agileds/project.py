@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agileds.errors import ConfigError, ProjectNotFoundError
 
@@ -30,6 +30,49 @@ class Settings(BaseModel):
     scorer: Literal["ratio", "wsjf", "rice", "ice"] = "ratio"
     guardrails: dict[str, Any] = Field(default_factory=dict)
     thresholds: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("tracking_uri")
+    @classmethod
+    def _tracking_uri_usable(cls, uri: str) -> str:
+        problem = tracking_uri_problem(uri)
+        if problem is not None:
+            raise ValueError(problem)
+        return uri
+
+
+# The database URL schemes MLflow's SQL store takes, with SQLAlchemy's default driver module
+# and the pip package that provides it.
+_SQL_DRIVERS: dict[str, tuple[str, str]] = {
+    "mysql": ("MySQLdb", "mysqlclient"),
+    "mysql+pymysql": ("pymysql", "pymysql"),
+    "mysql+mysqldb": ("MySQLdb", "mysqlclient"),
+    "postgresql": ("psycopg2", "psycopg2-binary"),
+    "postgresql+psycopg2": ("psycopg2", "psycopg2-binary"),
+    "postgresql+psycopg": ("psycopg", "psycopg"),
+    "postgresql+pg8000": ("pg8000", "pg8000"),
+    "mssql": ("pyodbc", "pyodbc"),
+    "mssql+pyodbc": ("pyodbc", "pyodbc"),
+}
+_OTHER_SCHEMES = frozenset({"sqlite", "file", "http", "https", "databricks", "databricks-uc"})
+
+
+def tracking_uri_problem(uri: str) -> str | None:
+    """What is wrong with a ``tracking_uri`` before MLflow is asked (an unknown scheme, a
+    database driver that is not installed), or None. Checked without importing anything."""
+    import importlib.util
+
+    if "://" not in uri:
+        return None  # a local folder: MLflow's file store
+    scheme = uri.split("://", 1)[0].lower()
+    if scheme in _OTHER_SCHEMES:
+        return None
+    if scheme not in _SQL_DRIVERS:
+        known = ", ".join(sorted({*_OTHER_SCHEMES, *(s.split("+")[0] for s in _SQL_DRIVERS)}))
+        return f"unsupported scheme '{scheme}://'; use one of {known}"
+    module, package = _SQL_DRIVERS[scheme]
+    if importlib.util.find_spec(module) is None:
+        return f"'{scheme}://' needs the {module} driver, which is not installed; pip install {package}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -115,9 +158,8 @@ def load_settings(path: Path) -> Settings:
         err = exc.errors()[0]
         key = str(err["loc"][0]) if err["loc"] else ""
         line = key_lines(text).get(key, 1)
-        raise ConfigError(
-            f"{path.name}:{line}: {key}: {err['msg']}, got {err['input']!r}"
-        ) from None
+        msg = err["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{path.name}:{line}: {key}: {msg}, got {err['input']!r}") from None
 
 
 SectionT = TypeVar("SectionT", bound=BaseModel)

@@ -83,7 +83,49 @@ def load_table(
         raise error(
             f"no rows (columns: {_names(frame.columns)})", "point data.path at a file with data"
         )
+    twice = _duplicated(_csv_header(source) if suffix == ".csv" else list(frame.columns))
+    if twice:
+        raise error(
+            f"column {twice!r} appears more than once in the header",
+            "give every column its own name",
+        )
+    infinite = _infinite(frame)
+    if infinite is not None:
+        name, rows = infinite
+        raise error(
+            f"column {name!r} has an infinite value in {rows} row(s)",
+            "replace them with finite numbers, or leave the cells empty (missing)",
+        )
     return frame
+
+
+def _csv_header(source: Path) -> list[str]:
+    """The CSV header as written (pandas renames a repeated name ``a`` to ``a.1``)."""
+    import csv
+
+    with open(source, encoding="utf-8-sig", newline="") as fh:
+        return next(csv.reader(fh), [])
+
+
+def _duplicated(names: list[object]) -> object | None:
+    """The first name that appears twice, else None."""
+    seen: set[object] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
+
+
+def _infinite(frame: pd.DataFrame) -> tuple[str, int] | None:
+    """The first float column holding ``inf`` or ``-inf``, and in how many rows."""
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_float_dtype(column.dtype):
+            rows = int(np.isinf(column.to_numpy(dtype="float64", na_value=np.nan)).sum())
+            if rows:
+                return str(name), rows
+    return None
 
 
 def _read_csv(source: Path) -> pd.DataFrame | None:

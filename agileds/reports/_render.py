@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import math
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from agileds.reports._run import RunReport
 
 __all__ = [
+    "code_span",
+    "escape_markdown",
     "format_number",
     "format_value",
     "render_markdown",
@@ -59,9 +62,37 @@ def format_value(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
-def _cell(text: Any) -> str:
-    """Make ``text`` safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&#!~])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
+
+
+def escape_markdown(text: Any) -> str:
+    """Make ``text`` (a title, a column or segment name) plain text anywhere in a Markdown
+    report: in a table cell, a heading or a list item.
+
+    Line breaks become spaces (a title cannot start a heading or end a table row), and
+    every character Markdown or HTML gives a meaning to is backslash-escaped, so ``<script>``
+    and ``[x](javascript:...)`` show as written and never become markup or a link.
+
+    Example:
+        >>> print(escape_markdown("<b>x</b> | [y](javascript:z)"))
+        \\<b\\>x\\</b\\> \\| \\[y\\](javascript:z)
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+
+
+def code_span(text: Any) -> str:
+    """Render ``text`` as an inline code span that no backtick inside it can end early.
+
+    Example:
+        >>> code_span("a`b")
+        '``a`b``'
+    """
+    value = _LINE_BREAKS.sub(" ", str(text)).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
 
 
 @functools.cache
@@ -70,13 +101,19 @@ def _environment() -> jinja2.Environment:
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("agileds.reports", "templates"),
-        autoescape=False,  # Markdown, not HTML
+        autoescape=False,  # Markdown: user text goes through the md, cell or code filters
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(num=format_number, value=format_value, cell=_cell)
+    env.filters.update(
+        num=format_number,
+        value=format_value,
+        cell=escape_markdown,
+        md=escape_markdown,
+        code=code_span,
+    )
     return env
 
 
@@ -84,7 +121,8 @@ def render_markdown(template_name: str, **data: Any) -> str:
     """Render the packaged template ``template_name`` (e.g. ``run.md.j2``) with ``data``.
 
     The templates have the filters ``num`` (see :func:`format_number`, ``num(signed=True)``
-    for differences), ``value`` (see :func:`format_value`) and ``cell`` (escape a table cell).
+    for differences), ``value`` (see :func:`format_value`), ``cell``/``md`` (user text made
+    plain, see :func:`escape_markdown`) and ``code`` (a code span, see :func:`code_span`).
 
     Raises:
         jinja2.TemplateNotFound: No such template in ``agileds/reports/templates``.

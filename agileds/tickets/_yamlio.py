@@ -45,9 +45,10 @@ class _StrictLoader(_Base):  # type: ignore[misc]
         seen: dict[tuple[str, str], int] = {}
         for key, _ in node.value:
             if isinstance(key, yaml.ScalarNode):
-                first = seen.setdefault((key.tag, key.value), key.start_mark.line + 1)
-                if first != key.start_mark.line + 1 or key.value == "<<":
+                first = seen.get((key.tag, key.value))
+                if first is not None or key.value == "<<":
                     raise _duplicate(key, first)
+                seen[key.tag, key.value] = key.start_mark.line + 1
         return super().construct_mapping(node, deep)
 
 
@@ -64,7 +65,7 @@ class _AliasError(yaml.constructor.ConstructorError):
         )
 
 
-def _duplicate(key: yaml.ScalarNode, first: int) -> yaml.constructor.ConstructorError:
+def _duplicate(key: yaml.ScalarNode, first: int | None) -> yaml.constructor.ConstructorError:
     if key.value == "<<":
         problem = "YAML merge keys ('<<') are not allowed here; write the keys out"
     else:
