@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import time
+import urllib.request
 
 import click
 
 from agileds.cli._options import PORT, get_project
+from agileds.errors import AgileDSError
+
+
+class ServerNotAnsweringError(AgileDSError):
+    """The MLflow server exited, or did not answer within the wait; exit code 1."""
+
+    exit_code = 1
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=PORT, default=5000, show_default=True, help="Port to listen on.")
-def ui(host: str, port: int) -> None:
-    """Start the MLflow UI on the project's tracking store (Ctrl-C stops it)."""
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=1),
+    default=180,
+    show_default=True,
+    help="Seconds to wait for the server to answer before giving up.",
+)
+def ui(host: str, port: int, wait: float) -> None:
+    """Start the MLflow UI on the project's tracking store (Ctrl-C stops it).
+
+    Says 'starting' at once and 'ready' when the server answers (it can take a minute on a
+    busy machine).
+    """
     from agileds.tracking import resolve_stores
 
     project = get_project()
@@ -36,5 +58,64 @@ def ui(host: str, port: int) -> None:
     ]
     if stores.artifact_root:
         args += ["--default-artifact-root", stores.artifact_root]
-    click.echo(f"MLflow UI for {project.root} on http://{host}:{port}", err=True)
-    os.execv(sys.executable, args)
+    url = f"http://{host}:{port}"
+    click.echo(f"MLflow UI for {project.root}: starting on {url} ...", err=True)
+    # Its own process group, stopped as a whole (the server runs worker processes).
+    server = subprocess.Popen(args, start_new_session=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run `finally` on kill too
+    try:
+        wait_until_answers(server, f"http://{_local(host)}:{port}/health", wait)
+        click.echo(f"MLflow UI ready at {url} (Ctrl-C stops it)", err=True)
+        code = server.wait()
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        stop(server)
+    sys.exit(code)
+
+
+def _local(host: str) -> str:
+    """Where to reach a server listening on ``host`` from this machine."""
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+
+
+def wait_until_answers(
+    server: subprocess.Popen[bytes], health_url: str, timeout: float, poll: float = 0.5
+) -> None:
+    """Return once ``health_url`` answers HTTP 200.
+
+    Raises:
+        ServerNotAnsweringError: ``server`` exited first, or ``timeout`` seconds passed.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(health_url, timeout=min(5.0, timeout)) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:  # refused or reset while the server starts
+            pass
+        if server.poll() is not None:
+            raise ServerNotAnsweringError(
+                f"the MLflow server exited (code {server.returncode}) before answering at "
+                f"{health_url}; see its output above (port in use? try --port)"
+            )
+        if time.monotonic() > deadline:
+            raise ServerNotAnsweringError(
+                f"the MLflow server did not answer at {health_url} within {timeout:g} s; "
+                "stopped it; try again with a longer --wait"
+            )
+        time.sleep(poll)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop ``server``'s process group politely, then for good."""
+    for sig, timeout in ((signal.SIGTERM, 15.0), (signal.SIGKILL, None)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:  # the whole group has ended
+            break
+        try:
+            server.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            continue

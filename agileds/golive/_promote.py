@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -244,8 +245,8 @@ def _check_candidate(
         )
     if decision != "GO" and force_reason is None:
         raise UsageError(
-            f"{name} has a {decision} go-live decision ({_reasons(tags)}); fix it and rerun "
-            f"'agileds golive {ticket}', or override with --force REASON"
+            f"{name} has a {decision} go-live decision; what blocks it:\n{_reasons(tags)}\n"
+            f"fix it and rerun 'agileds golive {ticket}', or override with --force REASON"
         )
     if _is_dirty(tags) and not allow_dirty:
         raise UsageError(
@@ -326,16 +327,26 @@ def _shown(version: str | None) -> str:
     return f"v{version}" if version else "none"
 
 
+_NOT_BLOCKING = re.compile(
+    r"^(criterion \d+ (passed|signed off|not signed off \(not required\)|not applicable)"
+    r"|guardrail .*?( passed:|: off \(|: not applicable))"
+)
+"""The texts :mod:`agileds.golive._gate` gives passing and not-applicable reasons."""
+
+
 def _reasons(tags: dict[str, str]) -> str:
-    """The decision's reasons in one line, from the JSON list the go-live recorded."""
+    """The reasons that block, one ``  - `` line each, from the JSON list the go-live
+    recorded: passes and not-applicable ones are left out (all shown if none is left)."""
     raw = tags.get(REASONS_TAG) or "[]"
     try:
         reasons: Any = json.loads(raw)
     except json.JSONDecodeError:
         reasons = [raw]
     if not isinstance(reasons, list) or not reasons:
-        return "no reasons recorded"
-    return "; ".join(str(reason) for reason in reasons)
+        reasons = ["no reasons recorded"]
+    texts = [str(reason) for reason in reasons]
+    blocking = [text for text in texts if not _NOT_BLOCKING.search(text)] or texts
+    return "\n".join(f"  - {text}" for text in blocking)
 
 
 def _user(user: str | None) -> str:

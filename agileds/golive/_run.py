@@ -189,12 +189,28 @@ class GoLive:
             and not k.startswith(_SKIP_FROM_RUN)
             and k.partition(".")[0] not in measured
         }
-        if facts:
+        named = [k for k in sorted(facts) if k in self._criterion_names()]
+        if named:
             self.notes.append(
-                f"criteria on {', '.join(sorted(facts)[:6])}{', ...' if len(facts) > 6 else ''} "
+                f"criteria on {', '.join(named[:6])}{', ...' if len(named) > 6 else ''} "
                 f"use the values measured by the candidate's run {info.run_id}"
             )
         return facts
+
+    def _criterion_names(self) -> set[str]:
+        """Every quantity the ticket's criteria name (plain-words checks name none)."""
+        from agileds.errors import CriterionError
+        from agileds.tickets import is_plain_words, parse_criterion
+
+        names: set[str] = set()
+        for item in self.ticket.criteria():
+            if item.manual or is_plain_words(item.text):
+                continue
+            try:
+                names.update(parse_criterion(item.text).names)
+            except CriterionError:
+                continue
+        return names
 
     def _decide(
         self, comparison: Comparison, quantities: dict[str, float]

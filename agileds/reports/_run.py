@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ _DIRECTIONS = ("maximize", "minimize")
 _FINISHED = ("complete", "pruned", "fail")
 _FACT_NAMES = frozenset(RUN_FACTS) | frozenset(SERVING_MEASURES)
 _INTERVAL_PARTS = (".ci_low", ".ci_high", ".p_value", ".std")
+_QUALITY_PREFIXES = ("null_rate.", "blank_text_rate.")
+MIN_TRIALS_FOR_IMPORTANCES = 10
+"""Fewer complete trials than this: parameter importances are shown with a warning."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,24 @@ class RunReport:
     def metric_rows(self) -> list[MetricRow]:
         """The holdout table: the primary metric first, then in order of measurement."""
         names = _base_names([*self.holdout, *self.production, *self.deltas], first=self.metric)
-        return [self._metric_row(name) for name in names]
+        return [self._metric_row(name) for name in names if self._shows_quality(name)]
+
+    @property
+    def importances_trials(self) -> int | None:
+        """Complete trials behind the parameter importances, when fewer than
+        :data:`MIN_TRIALS_FOR_IMPORTANCES` (the report then warns); else None."""
+        complete = int(self.facts.get("trials_completed", 0))
+        return complete if self.importances and complete < MIN_TRIALS_FOR_IMPORTANCES else None
+
+    def _shows_quality(self, name: str) -> bool:
+        """A data-quality rate (``null_rate.x``) is a row only when a criterion names it and
+        its column was not removed by the sanity checks; every other metric always is."""
+        if not name.startswith(_QUALITY_PREFIXES):
+            return True
+        removed = {str(row.get("column")) for row in self.sanity}
+        if name.partition(".")[2] in removed:
+            return False
+        return any(name in row.values or _names(row.text, name) for row in self.criteria)
 
     @property
     def cv_rows(self) -> list[CvRow]:
@@ -371,6 +392,11 @@ def _state(trial: FrozenTrial) -> str:
 
 def _finite(value: float | None) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
+
+
+def _names(text: str, quantity: str) -> bool:
+    """Whether criterion ``text`` names ``quantity`` (as a whole name)."""
+    return re.search(rf"(?<![\w.]){re.escape(quantity)}(?![\w])", text) is not None
 
 
 def _base_names(names: Iterable[str], *, first: str) -> list[str]:

@@ -35,13 +35,21 @@ def test_promote_prints_the_move_and_rollback_undoes_it(registry: Registry, run_
 
 def test_no_go_exits_2_and_force_promotes_with_the_reason(registry: Registry, run_cli) -> None:
     version = registry.register()
-    registry.decide(version, "NO-GO", None, ["delta.auroc.ci_low > 0 failed", "latency 3x"])
+    reasons = [
+        "criterion 1 passed: auroc >= 0.8 (auroc = 0.85)",
+        "criterion 2 failed: delta.auroc.ci_low > 0 (delta.auroc.ci_low = -0.01)",
+        "criterion 3 signed off: Sales agrees",
+        "guardrail segments: not applicable: first deployment",
+        "guardrail latency p95 failed: 3x production's",
+    ]
+    registry.decide(version, "NO-GO", None, reasons)
     res = run_cli("promote", "STORY-1")
     assert (res.code, res.out) == (2, "")
-    assert res.err == (
-        "error: lead-scoring v1 has a NO-GO go-live decision (delta.auroc.ci_low > 0 failed; "
-        "latency 3x); fix it and rerun 'agileds golive STORY-1', or override with --force "
-        "REASON\n"
+    assert res.err == (  # only what blocks, one per line
+        "error: lead-scoring v1 has a NO-GO go-live decision; what blocks it:\n"
+        "  - criterion 2 failed: delta.auroc.ci_low > 0 (delta.auroc.ci_low = -0.01)\n"
+        "  - guardrail latency p95 failed: 3x production's\n"
+        "fix it and rerun 'agileds golive STORY-1', or override with --force REASON\n"
     )
     assert registry.aliases() == {}
     res = run_cli("promote", "STORY-1", "--force", "outage fix, approved by Dana")

@@ -183,3 +183,27 @@ def test_first_deployment_judges_the_candidate_on_its_own(
     text = (golive_project.root / REPORT).read_text()
     assert "(first deployment: no production model)" in text
     assert "First deployment: nothing to compare with." in text
+
+
+def test_run_facts_are_noted_only_for_quantities_a_criterion_names(
+    golive_project: Project, register: Callable[..., str], run_cli
+) -> None:
+    ticket = golive_project.root / "backlog" / "STORY-3.yaml"
+    ticket.write_text(ticket.read_text() + "  - cv.auroc >= 0.5\n  - Sales agrees\n")
+    version = register()
+    client = client_of(golive_project)
+    run_id = client.get_model_version(MODEL, version).run_id
+    for name, value in (("cv.auroc", 0.8), ("null_rate.description", 0.1), ("trials", 2.0)):
+        client.log_metric(run_id, name, value)
+
+    assert run_cli("golive", "STORY-3").code in (0, 1)
+
+    notes = [
+        line
+        for line in (golive_project.root / REPORT).read_text().splitlines()
+        if "use the values measured by the candidate's run" in line
+    ]
+    assert len(notes) == 1
+    assert (
+        f"criteria on cv.auroc use the values measured by the candidate's run {run_id}" in notes[0]
+    )

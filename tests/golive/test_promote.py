@@ -230,9 +230,9 @@ def test_no_go_is_refused_and_force_records_the_reason(registry: Registry) -> No
     with pytest.raises(UsageError) as excinfo:
         promote(registry.project, "STORY-1")
     assert str(excinfo.value) == (
-        "lead-scoring v1 has a NO-GO go-live decision (criterion 2 failed: "
-        "delta.auroc.ci_low > 0); fix it and rerun 'agileds golive STORY-1', "
-        "or override with --force REASON"
+        "lead-scoring v1 has a NO-GO go-live decision; what blocks it:\n"
+        "  - criterion 2 failed: delta.auroc.ci_low > 0\n"
+        "fix it and rerun 'agileds golive STORY-1', or override with --force REASON"
     )
     assert registry.aliases() == {}
     assert registry.status() == "todo"

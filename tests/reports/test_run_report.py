@@ -347,3 +347,31 @@ def test_a_study_without_finished_trials_gives_an_empty_report(tmp_path: Path) -
     text = write_run_report(empty, tmp_path).read_text(encoding="utf-8")
     assert "The ticket declares no acceptance criteria." in text
     assert "## Plots" not in text and list(tmp_path.iterdir()) == [tmp_path / "run.md"]
+
+
+def test_quality_rates_are_rows_only_when_a_criterion_names_them(report: RunReport) -> None:
+    from dataclasses import replace
+
+    quality = {"null_rate.age": 0.1, "blank_text_rate.notes": 0.0, "null_rate.leaky": 0.0}
+    named = CriterionRow(4, "blank_text_rate.notes == 0 and null_rate.leaky < 1", "pass")
+    noisy = replace(report, holdout={**report.holdout, **quality})
+    assert [m.name for m in noisy.metric_rows] == ["auroc", "aupr"]
+    shown = replace(
+        noisy,
+        criteria=[*report.criteria, named],
+        sanity=[{"column": "leaky", "check": "leak", "reason": "leaks the label"}],
+    )
+    # the removed column's rate stays out even though a criterion names it
+    assert [m.name for m in shown.metric_rows] == ["auroc", "aupr", "blank_text_rate.notes"]
+
+
+def test_importances_from_few_trials_carry_a_warning(report: RunReport) -> None:
+    from dataclasses import replace
+
+    few = replace(report, facts={**report.facts, "trials_completed": 6.0})
+    assert few.importances_trials == 6
+    text = render_markdown("run.md.j2", report=few)
+    assert "> **Rough:** from 6 complete trial(s) only;" in text
+    enough = replace(report, facts={**report.facts, "trials_completed": 10.0})
+    assert enough.importances_trials is None
+    assert "**Rough:**" not in render_markdown("run.md.j2", report=enough)
