@@ -37,7 +37,13 @@ from agileds.automl._features import (
     build_preprocessor,
     feature_columns,
 )
-from agileds.automl._sanity import Removal, SanityReport, SanityThresholds, sanity_check
+from agileds.automl._sanity import (
+    Removal,
+    SanityReport,
+    SanityThresholds,
+    Suspect,
+    sanity_check,
+)
 from agileds.automl._text import (
     ENGLISH_STOP_WORDS,
     GERMAN_STOP_WORDS,
@@ -65,6 +71,7 @@ __all__ = [
     "Removal",
     "SanityReport",
     "SanityThresholds",
+    "Suspect",
     "TextFeatures",
     "build_pipeline",
     "build_preprocessor",

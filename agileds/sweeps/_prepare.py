@@ -121,7 +121,8 @@ def prepare_data(spec: ExperimentSpec, spec_path: Path, shown: str) -> PreparedD
 def _sanity(
     train: pd.DataFrame, spec: ExperimentSpec, kinds: Any, task: str
 ) -> SanityReport | None:
-    """Flag leaks, near-constant, mostly-null and duplicate features on the training part."""
+    """Remove leaks, near-constant, mostly-null and duplicate features on the training part,
+    and suspect doubtful leaks (kept)."""
     from agileds.automl._sanity import SanityThresholds, sanity_check
 
     settings = spec.sanity.model_dump()
@@ -134,6 +135,7 @@ def _sanity(
         task=task,
         thresholds=SanityThresholds(**settings),
         seed=spec.split.seed,
+        time_column=spec.data.time_column if spec.data.time_column in train.columns else None,
     )
 
 

@@ -63,6 +63,9 @@ class SanitySpec(_Strict):
     enabled: bool = True
     leak_association: Annotated[float, Field(gt=0, le=1)] = 0.95
     leak_auroc: Annotated[float, Field(gt=0.5, le=1)] = 0.99
+    leak_every_class: Annotated[float, Field(gt=0, le=1)] = 0.98
+    leak_outcome: Annotated[float, Field(gt=0, le=1)] = 0.99
+    leak_gap: Annotated[float, Field(gt=0, le=1)] = 0.05
     near_constant: Annotated[float, Field(gt=0, le=1)] = 0.995
     mostly_null: Annotated[float, Field(gt=0, le=1)] = 0.99
     duplicate: Annotated[float, Field(gt=0, le=1)] = 0.999

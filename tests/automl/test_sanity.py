@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import io
+import re
 import subprocess
 import sys
 import time
@@ -14,7 +15,9 @@ import pytest
 
 from agileds.automl import ColumnKind, infer_column_kinds
 from agileds.automl import _sanity as sanity
+from agileds.automl._leakage import _leak_measures
 from agileds.automl._sanity import Removal, SanityReport, SanityThresholds, sanity_check
+from agileds.automl._sanity_base import _Label, _Values
 from agileds.data import make_leads
 from agileds.errors import DataError, UsageError
 
@@ -63,9 +66,18 @@ def test_demo_leak_is_removed_with_its_reason_and_value() -> None:
     assert report.removed_columns == ("deal_stage_final",)
     (leak,) = report.removed
     assert leak.check == "leak"
-    assert leak.reason == "leaks the label: Cramér's V 0.98 with is_closed (threshold 0.95)"
+    assert leak.reason.startswith(
+        "leaks the label: Cramér's V 0.98 with is_closed (threshold 0.95); each of its values "
+        "belongs to one class (out-of-fold recall 98.9% of 0, 99.0% of 1; threshold 98% for "
+        "every class); quick-model CV auROC 0.98"
+    )
+    alone, others = map(
+        float, re.findall(r"auROC (0\.\d+) from it alone against (0\.\d+)", leak.reason)[0]
+    )
+    assert alone - others > 0.1  # the other features together reach about 0.81
     assert leak.value == pytest.approx(0.9755, abs=1e-4)
     assert report.leakage_flags == 1
+    assert report.suspects == ()
     assert report.features_removed == 1
     assert report.kept == tuple(DEMO_FEATURES)  # lead_id is an identifier: in neither
 
@@ -95,7 +107,7 @@ def test_demo_leak_just_under_the_threshold_is_kept() -> None:
     under = check_demo(frame, thresholds=SanityThresholds(leak_association=0.976, leak_auroc=auroc))
 
     assert over.removed_columns == ("deal_stage_final",)
-    assert over.removed[0].reason.endswith("0.9755 with is_closed (threshold 0.975)")
+    assert "Cramér's V 0.9755 with is_closed (threshold 0.975); " in over.removed[0].reason
     assert under.removed == ()
     assert "deal_stage_final" in under.kept
 
@@ -111,13 +123,17 @@ def test_a_noisy_numeric_copy_of_the_label_leaks() -> None:
 
     (leak,) = report.removed
     assert (leak.column, leak.check) == ("copy", "leak")
-    assert leak.reason == (
-        "leaks the label: absolute point-biserial correlation 0.995 with y (threshold 0.95)"
+    assert leak.reason.startswith(
+        "leaks the label: absolute point-biserial correlation 0.995 with y (threshold 0.95); "
+        "its values cluster tightly by class (η 0.995, threshold 0.99) (out-of-fold recall "
+        "100.0% of 0, 100.0% of 1; threshold 98% for every class); quick-model CV auROC 1.000 "
+        "from it alone against 0.6"
     )
     assert report.kept == ("x", "colour")
 
 
-def test_a_separating_number_with_weak_correlation_leaks_by_auroc() -> None:
+def test_a_separating_number_that_copies_nothing_is_kept_as_a_suspect() -> None:
+    """It tells both classes apart, but a measurement can: flag it, never remove it."""
     frame = binary_frame()
     rng = np.random.default_rng(2)
     frame["score"] = np.where(
@@ -126,13 +142,24 @@ def test_a_separating_number_with_weak_correlation_leaks_by_auroc() -> None:
     kinds = {"x": K.NUMERIC, "score": K.NUMERIC}
     report = sanity_check(frame, target="y", kinds=kinds, task="binary")
 
-    (leak,) = report.removed
-    assert leak.column == "score"
-    assert leak.value == 1.0
-    assert (
-        leak.reason
-        == "leaks the label: single-feature auROC 1.00 for y (threshold ≥ 0.99 or ≤ 0.01)"
+    assert report.removed == ()
+    assert report.kept == ("x", "score")
+    (suspect,) = report.suspects
+    assert suspect.column == "score"
+    assert suspect.value == 1.0
+    assert suspect.reason.startswith(
+        "suspected leak, kept: single-feature auROC 1.00 for y (threshold ≥ 0.99 or ≤ 0.01); "
+        "it tells every class apart (out-of-fold recall "
     )
+    assert suspect.reason.endswith(
+        "but its values do not look like a recorded outcome; quick-model CV auROC 1.000 from it "
+        f"alone, 1.000 with it, {suspect.cv_without:.3f} without it"
+    )
+    assert suspect.cv_measure == "auROC"
+    assert suspect.cv_with == pytest.approx(1.0, abs=1e-3)
+    assert 0.55 < suspect.cv_without < 0.7  # what x alone is worth
+    assert (report.leakage_flags, report.leakage_suspects) == (0, 1)
+    assert report.suspect_rows()[0]["check"] == "leak_suspect"
 
 
 @pytest.mark.parametrize("kind", [K.NUMERIC, K.DATETIME])
@@ -154,6 +181,9 @@ def test_a_value_known_only_for_one_class_leaks_through_its_nulls(kind: ColumnKi
 
     assert report.removed_columns == ("closed_at",)
     assert "single-feature auROC 1.00" in report.removed[0].reason
+    assert "; whether it is null tells the class (out-of-fold recall 100.0% of 0" in (
+        report.removed[0].reason
+    )
 
 
 def test_high_cardinality_id_like_category_is_not_a_leak() -> None:
@@ -165,9 +195,10 @@ def test_high_cardinality_id_like_category_is_not_a_leak() -> None:
     report = sanity_check(frame, target="y", kinds=kinds, task="binary")
 
     assert report.removed == ()
-    label = sanity._Label.of(frame["y"], "y", "binary", 0)
+    assert report.suspects == ()
+    label = _Label.of(frame["y"], "y", "binary", 0)
     for name in kinds:
-        measures = dict(sanity._leak_measures(sanity._Values.of(frame[name], K.CATEGORICAL), label))
+        measures = dict(_leak_measures(_Values.of(frame[name], K.CATEGORICAL), label))
         assert measures["Cramér's V"] < 0.2
         assert abs(measures["single-feature auROC (out-of-fold category shares)"] - 0.5) < 0.05
 
@@ -237,10 +268,14 @@ def test_regression_leaks_by_correlation_and_correlation_ratio() -> None:
     assert removed["y_noisy"].reason.startswith(
         "leaks the label: absolute Pearson correlation 0.99"
     )
-    assert removed["y_band"].reason == (
-        "leaks the label: correlation ratio η (adjusted for levels) 0.998 with y (threshold 0.95)"
+    assert removed["y_band"].reason.startswith(
+        "leaks the label: correlation ratio η (adjusted for levels) 0.998 with y (threshold 0.95); "
+        "it nearly fixes the label (correlation ratio η (adjusted for levels) 0.998, threshold "
+        "0.99); quick-model CV R² 0.99"
     )
+    assert "against 0.793 from all other features (gap 0.20" in removed["y_band"].reason
     assert report.leakage_flags == 2
+    assert report.suspects == ()
 
 
 def test_multiclass_leaks_by_correlation_ratio_and_cramers_v() -> None:
@@ -262,15 +297,18 @@ def test_multiclass_leaks_by_correlation_ratio_and_cramers_v() -> None:
 
     removed = by_column(report)
     assert report.kept == ("x", "account")
-    assert removed["tier_score"].reason == (
-        "leaks the label: correlation ratio η 0.998 with y (threshold 0.95)"
+    assert removed["tier_score"].reason.startswith(
+        "leaks the label: correlation ratio η 0.998 with y (threshold 0.95); its values cluster "
+        "tightly by class (η 0.998, threshold 0.99) (out-of-fold recall 100.0% of bronze, "
+        "100.0% of gold, 100.0% of silver; threshold 98% for every class)"
     )
-    assert (
-        removed["tier_label"].reason == "leaks the label: Cramér's V 0.996 with y (threshold 0.95)"
+    assert removed["tier_label"].reason.startswith(
+        "leaks the label: Cramér's V 0.996 with y (threshold 0.95); each of its values belongs "
+        "to one class"
     )
 
 
-def test_multiclass_number_that_picks_out_every_class_leaks_by_binned_auroc() -> None:
+def test_multiclass_number_that_picks_out_every_class_is_a_suspect() -> None:
     rng = np.random.default_rng(8)
     n = 3000
     y = rng.integers(0, 3, n)
@@ -279,12 +317,13 @@ def test_multiclass_number_that_picks_out_every_class_leaks_by_binned_auroc() ->
     frame = pd.DataFrame({"spread": centre + np.where(y == 2, 1.0, -1.0) * rng.random(n), "y": y})
     report = sanity_check(frame, target="y", kinds={"spread": K.NUMERIC}, task="multiclass")
 
-    assert report.removed[0].reason == (
-        "leaks the label: one-vs-rest macro auROC (quantile bins, out-of-fold) 0.998 for y "
-        "(threshold ≥ 0.99 or ≤ 0.01)"
+    assert report.removed == ()
+    assert report.suspects[0].reason.startswith(
+        "suspected leak, kept: one-vs-rest macro auROC (quantile bins, out-of-fold) 0.998 for y "
+        "(threshold ≥ 0.99 or ≤ 0.01); it tells every class apart"
     )
-    label = sanity._Label.of(frame["y"], "y", "multiclass", 0)
-    measures = dict(sanity._leak_measures(sanity._Values.of(frame["spread"], K.NUMERIC), label))
+    label = _Label.of(frame["y"], "y", "multiclass", 0)
+    measures = dict(_leak_measures(_Values.of(frame["spread"], K.NUMERIC), label))
     assert measures["correlation ratio η"] < 0.2
 
 
@@ -484,3 +523,137 @@ def test_importing_the_module_loads_neither_sklearn_nor_scipy() -> None:
 
 def test_docstring_example_runs() -> None:
     assert doctest.testmod(sanity).failed == 0
+
+
+# Leaks against strong real features (issue 16) -----------------------------------------
+
+
+def three_classes(n: int = 600, seed: int = 11) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    return pd.DataFrame({"noise": rng.normal(size=n), "y": np.array(["a", "b", "c"])[y]}).assign(
+        code=y
+    )
+
+
+def test_a_real_feature_that_separates_one_of_three_classes_is_kept() -> None:
+    frame = three_classes()
+    rng = np.random.default_rng(12)
+    code = frame.pop("code").to_numpy()
+    # Class a sits far below the others; b and c overlap (η about 0.96, so it is screened).
+    frame["length"] = np.where(code == 0, 1.5, 4.5 + 1.0 * (code == 2)) + rng.normal(
+        0, 0.3, len(frame)
+    )
+    frame["width"] = np.where(code == 0, 0.2, 1.3 + 0.7 * (code == 2)) + rng.normal(
+        0, 0.25, len(frame)
+    )
+    kinds = {"noise": K.NUMERIC, "length": K.NUMERIC, "width": K.NUMERIC}
+    report = sanity_check(frame, target="y", kinds=kinds, task="multiclass")
+
+    label = _Label.of(frame["y"], "y", "multiclass", 0)
+    eta = dict(_leak_measures(_Values.of(frame["length"], K.NUMERIC), label))["correlation ratio η"]
+    assert eta > 0.95  # the old check removed it
+    assert report.removed == ()
+    assert report.kept == ("noise", "length", "width")
+    assert report.leakage_flags == 0
+
+
+def test_a_measurement_that_fixes_the_label_is_kept_and_suspected() -> None:
+    frame = three_classes()
+    rng = np.random.default_rng(13)
+    frame.pop("code")
+    frame["glucose"] = rng.uniform(60, 200, len(frame))
+    frame["y"] = np.where(
+        frame["glucose"] < 100, "normal", np.where(frame["glucose"] < 126, "pre", "diabetic")
+    )
+    kinds = {"noise": K.NUMERIC, "glucose": K.NUMERIC}
+    report = sanity_check(frame, target="y", kinds=kinds, task="multiclass")
+
+    assert report.removed == ()
+    assert report.kept == ("noise", "glucose")
+    (suspect,) = report.suspects
+    assert suspect.column == "glucose"
+    assert "it carries what the other features do not (gap 0.5" in suspect.reason
+    assert suspect.cv_with > 0.99 and suspect.cv_without < 0.6
+    assert (report.leakage_flags, report.leakage_suspects) == (0, 1)
+
+
+def test_an_outcome_copy_the_other_features_explain_as_well_is_only_suspected() -> None:
+    frame = binary_frame(2000)
+    frame["x"] = frame["y"] * 3.0 + np.random.default_rng(14).uniform(0, 1, len(frame))
+    frame["stage"] = np.where(frame["y"] == 1, "won", "lost")
+    kinds = {"x": K.NUMERIC, "stage": K.CATEGORICAL}
+    report = sanity_check(frame, target="y", kinds=kinds, task="binary")
+
+    assert report.removed == ()
+    x, suspect = report.suspects  # x separates the classes too: a suspect of its own
+    assert (x.column, suspect.column) == ("x", "stage")
+    assert "each of its values belongs to one class" in suspect.reason
+    assert "but the other features predict the label almost as well" in suspect.reason
+
+
+def test_two_copies_of_the_outcome_do_not_hide_each_other() -> None:
+    frame = binary_frame(2000)
+    frame["stage"] = np.where(frame["y"] == 1, "won", "lost")
+    frame["stage_code"] = np.where(frame["y"] == 1, "W", "L")
+    frame.loc[:9, "stage_code"] = "X"  # not an exact duplicate
+    kinds = {"x": K.NUMERIC, "stage": K.CATEGORICAL, "stage_code": K.CATEGORICAL}
+    report = sanity_check(frame, target="y", kinds=kinds, task="binary")
+
+    assert report.removed_columns == ("stage", "stage_code")
+    assert {r.check for r in report.removed} == {"leak"}
+    assert report.kept == ("x",)
+
+
+def test_a_relation_that_holds_only_in_earlier_rows_is_removed_by_time() -> None:
+    frame = binary_frame(2000)
+    frame["created"] = pd.date_range("2024-01-01", periods=2000, freq="h").strftime(
+        "%Y-%m-%d %H:%M"
+    )
+    recent = np.arange(2000) >= 1000
+    frame["stage"] = np.where(recent, "open", np.where(frame["y"] == 1, "won", "lost"))
+    kinds = {"x": K.NUMERIC, "created": K.DATETIME, "stage": K.CATEGORICAL}
+    without_time = sanity_check(frame, target="y", kinds=kinds, task="binary")
+    report = sanity_check(frame, target="y", kinds=kinds, task="binary", time_column="created")
+
+    assert "stage" in without_time.kept  # Cramér's V about 0.6 on all rows: not screened
+    (leak,) = report.removed
+    assert leak.column == "stage"
+    assert leak.reason.startswith(
+        "leaks the label: Cramér's V 1.00 with y (threshold 0.95) in the earlier half of the "
+        "rows by created, but 0.000 in the later half"
+    )
+    assert report.kept == ("x", "created")
+
+
+def test_a_missing_time_column_is_named() -> None:
+    with pytest.raises(DataError, match="column 'when' is not in the data"):
+        sanity_check(
+            binary_frame(50), target="y", kinds={"x": K.NUMERIC}, task="binary", time_column="when"
+        )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_iris_keeps_every_feature(seed: int) -> None:
+    from sklearn.datasets import load_iris
+
+    iris = load_iris(as_frame=True).frame.sample(frac=0.8, random_state=seed)
+    kinds = infer_column_kinds(iris, target="target")
+    report = sanity_check(iris, target="target", kinds=kinds, task="multiclass", seed=seed)
+
+    assert report.removed == ()
+    assert report.suspects == ()
+    assert len(report.kept) == 4
+
+
+def test_class_recalls_skip_unseen_levels_and_give_up_on_id_like_columns() -> None:
+    from agileds.automl._association import _level_recalls, _nearest_recalls
+
+    classes = np.array([0, 1] * 10)
+    folds = np.arange(20) % 5
+    pure = _level_recalls(classes.copy(), classes, folds, 2)
+    unique = _level_recalls(np.arange(20), classes, folds, 2)
+    assert pure.tolist() == [1.0, 1.0]
+    assert np.isnan(unique).all()
+    values = np.where(classes == 1, 10.0, 0.0) + np.arange(20) / 100
+    assert _nearest_recalls(values, classes, folds, 2).tolist() == [1.0, 1.0]
