@@ -29,7 +29,8 @@ _storage_option = click.option(
 
 
 class _ProgressLine:
-    """Trial n of N, best so far, time left: one redrawn line on a terminal, else log lines."""
+    """Trials done of N, best so far, time left: one redrawn line on a terminal, else a log
+    line per trial naming it as its MLflow run is named (``trial-<number>``, from 0)."""
 
     def __init__(self, metric: str = "score") -> None:
         self.tty = sys.stderr.isatty()
@@ -43,14 +44,14 @@ class _ProgressLine:
             filled = int(width * min(p.finished, p.budget) / max(p.budget, 1))
             bar = "#" * filled + "." * (width - filled)
             click.echo(
-                f"\r[{bar}] {p.finished}/{p.budget} trials  best {best}  "
+                f"\r[{bar}] {p.finished}/{p.budget} trials done  best {best}  "
                 f"{p.elapsed:.0f}s elapsed, ~{left:.0f}s left ",
                 nl=p.finished >= p.budget,
                 err=True,
             )
         else:
             click.echo(
-                f"trial {p.finished}/{p.budget} {p.last_state}  best {best}  "
+                f"trial-{p.number} {p.last_state}  {p.finished}/{p.budget} done  best {best}  "
                 f"elapsed {p.elapsed:.0f}s",
                 err=True,
             )
@@ -91,8 +92,15 @@ def _say(text: str) -> None:
     is_flag=True,
     help="Investigations: write the proposed follow-up tickets to backlog/ (once each).",
 )
+@click.option(
+    "--allow-unknown",
+    is_flag=True,
+    help="Exit 0 although a measured criterion is unknown (a quantity it names was not "
+    "measured, e.g. leakage_flags with the sanity checks off, production.* before the first "
+    "promotion). Without it such a run exits 1 and says which criterion and why.",
+)
 @json_option
-def run(ticket_id: str, as_json: bool, **options: Any) -> None:
+def run(ticket_id: str, as_json: bool, allow_unknown: bool, **options: Any) -> None:
     """Run a ticket: an Optuna sweep logged to MLflow, then the acceptance verdict.
 
     A story or spike sweeps model families, their hyperparameters, preprocessing and
@@ -101,8 +109,8 @@ def run(ticket_id: str, as_json: bool, **options: Any) -> None:
     predictions) is refitted, scored on the holdout (with 95% intervals), compared with
     the production model, registered, and its criteria decided. A second run resumes the
     study. An investigation deep-dives the production model on a batch and proposes
-    follow-up tickets (see docs/investigations.md). Exit code 0 when no criterion fails,
-    1 when one does.
+    follow-up tickets (see docs/investigations.md). Exit code 0 when every measured
+    criterion passes, 1 when one fails or is unknown (see --allow-unknown).
     """
     from agileds.runners import run_ticket
 
@@ -112,7 +120,14 @@ def run(ticket_id: str, as_json: bool, **options: Any) -> None:
         echo_json(_as_json(result))
     else:
         print_run(result)
-    sys.exit(1 if result.failed else 0)
+    unknown = [] if allow_unknown else result.unknown
+    for c in unknown:
+        click.echo(
+            f"criterion {c.number} '{c.text}' is unknown: {result.why_unknown(c)}; "
+            "pass --allow-unknown to accept the run without it",
+            err=True,
+        )
+    sys.exit(1 if result.failed or unknown else 0)
 
 
 def _measured(values: dict[str, float]) -> str:
@@ -174,6 +189,7 @@ def _as_json(result: Any) -> dict[str, Any]:
                 "values": c.values,
                 "missing": list(c.missing),
                 "manual": c.manual,
+                **({"why": result.why_unknown(c)} if c in result.unknown else {}),
             }
             for c in result.criteria
         ],

@@ -53,11 +53,31 @@ class RunResult:
     best_config: dict[str, Any] = field(default_factory=dict)
     report_path: Path | None = None
     followups: list[Any] = field(default_factory=list)
+    unmeasured: dict[str, str] = field(default_factory=dict)
+    """Why a quantity was not measured, by name or by prefix ending in ``.``
+    (``{"production.": "no production model of lead-scoring yet"}``)."""
 
     @property
     def failed(self) -> bool:
         """True when any criterion failed (the CLI then exits with 1)."""
         return any(c.verdict is Verdict.FAIL for c in self.criteria)
+
+    @property
+    def unknown(self) -> list[CriterionResult]:
+        """Measured (not manual) criteria that could not be decided: a quantity is missing."""
+        return [c for c in self.criteria if c.verdict is Verdict.UNKNOWN and not c.manual]
+
+    def why_unknown(self, criterion: CriterionResult) -> str:
+        """Which quantities ``criterion`` lacks and why, e.g. ``leakage_flags was not
+        measured: the sanity checks are off (sanity: {enabled: false} in the spec)``."""
+        reasons = []
+        for name in criterion.missing:
+            why = self.unmeasured.get(name) or next(
+                (v for k, v in self.unmeasured.items() if k.endswith(".") and name.startswith(k)),
+                "this run does not measure it",
+            )
+            reasons.append(f"{name} was not measured: {why}")
+        return "; ".join(reasons) or "a quantity was not measured"
 
 
 class TicketRunner(abc.ABC):

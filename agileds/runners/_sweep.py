@@ -119,6 +119,9 @@ class Execution:
         self.tags = {**ticket_run_tags(ticket, self.model_name), **self.git.tags()}
         self.production_version: str | None = None
         self.oof = OofStore(oof_folder(project.root, ticket.id))
+        from agileds.sweeps._threads import plan_threads
+
+        self.threads = plan_threads(options.workers)
 
     def run(self) -> RunResult:
         from agileds.sweeps._runlock import run_lock
@@ -180,6 +183,7 @@ class Execution:
             direction=self.data.direction,
             seed=self.spec.seed,
             fresh=self.options.fresh,
+            pruning=self.spec.pruning,
         )
         stale = fail_stale_trials(study)
         if stale:
@@ -244,12 +248,19 @@ class Execution:
             "direction": self.data.direction,
             "budget.trials": spec.budget.trials,
             "budget.timeout": spec.budget.timeout,
+            "pruning": spec.pruning,
             "seed": spec.seed,
+            "threads.per_worker": self.threads.per_worker,
+            "threads.refit": self.threads.refit,
         }
 
     def _sweep(self, study: Any, parent: str) -> None:
+        from agileds.sweeps._study import finished_trials
         from agileds.sweeps._workers import SweepJob, run_workers
 
+        timeout = self.spec.budget.timeout
+        deadline = time.time() + timeout if timeout else None
+        self.options.say(self.threads.describe())
         job = SweepJob(
             study_name=self.ticket.id,
             storage=self.stores.optuna_storage,
@@ -262,9 +273,18 @@ class Execution:
             trials=self.spec.budget.trials,
             timeout=self.spec.budget.timeout,
             seed=self.spec.seed,
+            threads=self.threads.per_worker,
             oof_dir=self.oof.folder,
+            deadline=deadline,
         )
         run_workers(job, self.options.workers, self.data, self.options.progress)
+        done, budget = len(finished_trials(study)), self.spec.budget.trials
+        if deadline is not None and done < budget and time.time() >= deadline:
+            option = "--timeout" if self.options.timeout else "budget.timeout"
+            self.options.say(
+                f"stopped by {option} after {done} of {budget} trials "
+                f"(limit {timeout:g} s; a trial running at the limit stops after its fold)"
+            )
 
     def _finish(self, study: Any, logger: Any, parent: str, sweep_seconds: float) -> RunResult:
         from agileds.runners._holdout import final_config, fit_candidate
@@ -272,9 +292,12 @@ class Execution:
         counts = _trial_counts(study)
         if counts["trials_completed"] == 0:
             raise SweepFailedError(_all_failed_message(study))
+        from agileds.sweeps._threads import thread_limits
+
         config, ensemble = final_config(study, self.spec, self.data, self.oof)
-        self.options.say(_refit_message(ensemble, self.data.metric))
-        candidate = fit_candidate(config, self.spec, self.data)
+        self.options.say(_refit_message(study, ensemble, self.data.metric))
+        with thread_limits(self.threads.refit):
+            candidate = fit_candidate(config, self.spec, self.data)
         quantities = {**candidate.quantities, **counts, "sweep_seconds": sweep_seconds}
         quantities.update(study.best_trial.user_attrs.get("cv", {}))
         quantities["ensemble_members"] = float(len(ensemble.trials) if ensemble else 1)
@@ -328,7 +351,19 @@ class Execution:
             version,
             candidate.config,
             report,
+            unmeasured=self._unmeasured(),
         )
+
+    def _unmeasured(self) -> dict[str, str]:
+        """Why quantities a criterion may name were not measured by this run."""
+        why: dict[str, str] = {}
+        if self.data.sanity is None:
+            off = "the sanity checks are off (sanity: {enabled: false} in the spec)"
+            why.update({"leakage_flags": off, "features_removed": off})
+        if self.production_version is None:
+            none = f"there is no production model of {self.model_name} yet"
+            why.update({"production.": none, "delta.": none})
+        return why
 
     def _data_quality(self) -> dict[str, float]:
         """Null and blank-text rates of the training part as the pipeline sees it, and the
@@ -450,14 +485,26 @@ def _first_line(error: BaseException) -> str:
     return lines[0][:200] if lines else type(error).__name__
 
 
-def _refit_message(ensemble: Any, metric: str) -> str:
+def _refit_message(study: Any, ensemble: Any, metric: str) -> str:
+    """What is refitted, with the best trial's CV score as the progress line showed it.
+
+    An ensemble is chosen on the pooled out-of-fold predictions, whose metric differs from
+    the mean of the per-fold metrics the sweep ranks by: both are named.
+    """
+    best = study.best_trial
     if ensemble is None or len(ensemble.trials) == 1:
-        return "refitting the best configuration on the whole training part"
-    trials = ", ".join(f"#{n}×{w}" for n, w in zip(ensemble.trials, ensemble.weights, strict=True))
+        return (
+            f"refitting the best configuration (trial-{best.number}, CV {metric} "
+            f"{best.value:.4f}) on the whole training part"
+        )
+    trials = ", ".join(
+        f"trial-{n}×{w}" for n, w in zip(ensemble.trials, ensemble.weights, strict=True)
+    )
     return (
         f"refitting an ensemble of {len(ensemble.trials)} trials ({trials}) on the whole "
-        f"training part: out-of-fold {metric} {ensemble.score:.4g} against "
-        f"{ensemble.best_score:.4g} for the best trial alone"
+        f"training part: pooled out-of-fold {metric} {ensemble.score:.4f} against "
+        f"{ensemble.best_score:.4f} for trial-{best.number} alone (its CV {metric}, the "
+        f"mean over folds: {best.value:.4f})"
     )
 
 

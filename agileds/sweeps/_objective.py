@@ -109,6 +109,9 @@ class Objective:
             also for pruned and failed trials.
         oof: Where a completed trial's out-of-fold predictions are saved (for ensemble
             selection); None saves nothing.
+        deadline: ``time.time()`` when the sweep's time limit ends: a trial still running
+            then stops after its current fold (pruned, ``stopped_by: timeout``), once the
+            study has a complete trial, so a time limit is overrun by one fold at most.
     """
 
     def __init__(
@@ -117,17 +120,22 @@ class Objective:
         data: PreparedData,
         on_trial_end: Callable[[TrialRecord], None] | None = None,
         oof: OofStore | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.spec = spec
         self.data = data
         self.on_trial_end = on_trial_end
         self.oof = oof
+        self.deadline = deadline
 
     def __call__(self, trial: optuna.Trial) -> float:
         import optuna
 
+        from agileds.sweeps._threads import pool_threads
+
         start = time.time()
         trial.set_user_attr("pid", os.getpid())  # which worker process ran it
+        trial.set_user_attr("threads", pool_threads())  # its OpenMP/BLAS pools
         folds: list[float] = []
         metrics: dict[str, float] = {}
         config: dict[str, Any] = {}
@@ -165,9 +173,14 @@ class Objective:
             )
             per_fold.append(fold)
             folds.append(fold[self.data.metric])
+            if step + 1 == len(self.data.folds):
+                break  # every fold is done: pruning now would only throw the work away
             trial.report(float(np.mean(folds)), step)
             if trial.should_prune():
                 raise optuna.TrialPruned(f"pruned after fold {step + 1}")
+            if self._out_of_time(trial):
+                trial.set_user_attr("stopped_by", "timeout")
+                raise optuna.TrialPruned(f"stopped by the time limit after fold {step + 1}")
         metrics = {f"cv.{k}": float(np.mean([f[k] for f in per_fold])) for k in per_fold[0]}
         metrics[f"cv.{self.data.metric}.std"] = float(np.std(folds))
         trial.set_user_attr("cv", metrics)
@@ -175,6 +188,14 @@ class Objective:
         if self.oof is not None and result is not None:
             self.oof.save(trial.number, result)
         return folds, metrics
+
+    def _out_of_time(self, trial: optuna.Trial) -> bool:
+        """Past the deadline, with a complete trial in the study to refit."""
+        from optuna.trial import TrialState
+
+        if self.deadline is None or time.time() < self.deadline:
+            return False
+        return bool(trial.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
 
     def _record(
         self,

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FINISHED_STATES",
+    "PRUNERS",
     "fail_stale_trials",
     "finished_trials",
     "make_pruner",
@@ -85,7 +86,13 @@ def quiet_optuna() -> None:
 
 
 def open_study(
-    name: str, storage: Any, *, direction: str, seed: int, fresh: bool = False
+    name: str,
+    storage: Any,
+    *,
+    direction: str,
+    seed: int,
+    fresh: bool = False,
+    pruning: str = "median",
 ) -> optuna.Study:
     """Create or resume the study ``name`` (``fresh`` deletes an existing one first)."""
     import optuna
@@ -99,15 +106,27 @@ def open_study(
         storage=storage,
         direction="maximize" if direction == "maximize" else "minimize",
         sampler=make_sampler(seed),
-        pruner=make_pruner(),
+        pruner=make_pruner(pruning),
         load_if_exists=True,
     )
 
 
-def make_pruner() -> optuna.pruners.BasePruner:
-    """Median pruning on the running mean over CV folds, after five complete trials."""
+PRUNERS = ("median", "patient", "none")
+
+
+def make_pruner(kind: str = "median") -> optuna.pruners.BasePruner:
+    """The pruner judging the running mean of a trial's CV folds (the spec's ``pruning``).
+
+    ``median``: stop a trial below the median of the others at the same fold, from the
+    first fold on, after five trials. ``patient``: the same rule from the second fold on,
+    after ten trials. ``none``: every trial runs all its folds.
+    """
     import optuna
 
+    if kind == "none":
+        return optuna.pruners.NopPruner()
+    if kind == "patient":
+        return optuna.pruners.MedianPruner(n_startup_trials=10, n_warmup_steps=1)
     return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
 
 

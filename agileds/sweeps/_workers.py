@@ -20,17 +20,17 @@ from agileds.sweeps._oof import OofStore
 from agileds.sweeps._prepare import PreparedData, prepare_data
 from agileds.sweeps._spec import ExperimentSpec
 from agileds.sweeps._study import (
-    FINISHED_STATES,
     finished_trials,
     make_pruner,
     make_sampler,
     open_storage,
 )
+from agileds.sweeps._threads import THREAD_VARIABLES, thread_limits
 
 if TYPE_CHECKING:
     import optuna
 
-__all__ = ["Progress", "SweepJob", "run_workers", "work"]
+__all__ = ["Progress", "SweepJob", "TrialTokens", "run_workers", "started_trials", "work"]
 
 # Stop the sweep when this many trials ran and every one of them failed.
 ALL_FAILED_STOP = 3
@@ -38,13 +38,15 @@ ALL_FAILED_STOP = 3
 
 @dataclass(frozen=True)
 class Progress:
-    """A snapshot after a trial: finished of budget, the best value so far, elapsed time."""
+    """A snapshot after a trial: finished of budget, the best value so far, elapsed time,
+    and the trial that just ended (``number`` as in its MLflow run name, ``trial-<number>``)."""
 
     finished: int
     budget: int
     best: float | None
     elapsed: float
     last_state: str
+    number: int = -1
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,42 @@ class SweepJob:
     seed: int = 0
     threads: int | None = None
     oof_dir: Path | None = None
+    deadline: float | None = None  # time.time() when the sweep stops (shared by all workers)
+
+    def ends_at(self) -> float | None:
+        """``time.time()`` when this worker's time limit ends: the sweep's deadline, else
+        ``timeout`` from now (None: no limit)."""
+        if self.deadline is not None:
+            return self.deadline
+        return time.time() + self.timeout if self.timeout else None
+
+
+class TrialTokens:
+    """The trials the workers of one machine may still start, shared between processes.
+
+    A worker takes a token before each trial; with none left it stops. Taking is atomic, so
+    workers finishing at the same moment never both start the last trial of the budget.
+    """
+
+    def __init__(self, count: int, context: Any) -> None:
+        self._left = context.Value("i", max(count, 0))
+
+    def take(self) -> bool:
+        """Take one token; False when none is left."""
+        with self._left.get_lock():
+            if self._left.value <= 0:
+                return False
+            self._left.value -= 1
+            return True
+
+
+def started_trials(study: optuna.Study) -> int:
+    """Trials started in the study, whatever their state (queued ones not yet)."""
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False)) - len(
+        study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+    )
 
 
 def _trial_logger(job: SweepJob, metric: str) -> Callable[[TrialRecord], None] | None:
@@ -112,8 +150,43 @@ def _progress_callback(
                 pick(best) if best else None,
                 time.monotonic() - start,
                 trial.state.name.lower(),
+                trial.number,
             )
         )
+
+    return callback
+
+
+def _out_of_time(study: optuna.Study, deadline: float | None) -> bool:
+    """Past the time limit, with a complete trial to refit (the limit never ends a sweep
+    before its first complete trial)."""
+    from optuna.trial import TrialState
+
+    if deadline is None or time.time() < deadline:
+        return False
+    return bool(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+
+
+def _may_start(
+    study: optuna.Study, job: SweepJob, tokens: TrialTokens | None, deadline: float | None
+) -> bool:
+    """Whether this worker may start another trial: time left, and a trial of the budget.
+
+    The budget counts the trials started anywhere (running ones too); ``tokens`` makes the
+    workers of one machine exact. A worker joined from elsewhere (``agileds worker``) sees
+    the others' trials when they start, so only a start within the same instant could pass.
+    """
+    if _out_of_time(study, deadline) or started_trials(study) >= job.trials:
+        return False
+    return tokens is None or tokens.take()
+
+
+def _budget_callback(
+    job: SweepJob, tokens: TrialTokens | None, deadline: float | None
+) -> Callable[[optuna.Study, optuna.trial.FrozenTrial], None]:
+    def callback(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        if not _may_start(study, job, tokens, deadline):
+            study.stop()
 
     return callback
 
@@ -123,6 +196,7 @@ def work(
     index: int = 0,
     data: PreparedData | None = None,
     progress: Callable[[Progress], None] | None = None,
+    tokens: TrialTokens | None = None,
 ) -> None:
     """Run trials of the study until the budget (counted over all workers) is spent.
 
@@ -131,10 +205,10 @@ def work(
         index: Worker number; seeds the sampler with ``job.seed + index``.
         data: Prepared data (loaded from the spec when None).
         progress: Called after each trial this worker finishes.
+        tokens: The trials this machine's workers may still start (None: count the
+            study's trials only).
     """
     import optuna
-    from optuna.study import MaxTrialsCallback
-    from optuna.trial import TrialState
 
     from agileds.sweeps._study import quiet_optuna
 
@@ -144,25 +218,19 @@ def work(
         study_name=job.study_name,
         storage=open_storage(job.storage),
         sampler=make_sampler(job.seed + index),
-        pruner=make_pruner(),
+        pruner=make_pruner(job.spec.pruning),
     )
-    remaining = job.trials - len(finished_trials(study))
-    if remaining <= 0:
+    deadline = job.ends_at()
+    if not _may_start(study, job, tokens, deadline):
         return
-    states = tuple(TrialState[s] for s in FINISHED_STATES)
-    callbacks: list[Any] = [MaxTrialsCallback(job.trials, states=states), _stop_when_all_fail]
+    callbacks: list[Any] = [_stop_when_all_fail]
     if progress is not None:
         callbacks.append(_progress_callback(job.trials, progress))
+    callbacks.append(_budget_callback(job, tokens, deadline))
     oof = OofStore(job.oof_dir) if job.oof_dir is not None else None
-    objective = Objective(job.spec, data, _trial_logger(job, data.metric), oof)
-    with _thread_limit(job.threads), _quiet_interrupt(), _stop_on_interrupt(study) as stopped:
-        study.optimize(
-            objective,
-            n_trials=remaining,
-            timeout=job.timeout,
-            catch=(Exception,),
-            callbacks=callbacks,
-        )
+    objective = Objective(job.spec, data, _trial_logger(job, data.metric), oof, deadline)
+    with thread_limits(job.threads), _quiet_interrupt(), _stop_on_interrupt(study) as stopped:
+        study.optimize(objective, catch=(Exception,), callbacks=callbacks)
     if stopped():
         raise KeyboardInterrupt
 
@@ -222,31 +290,16 @@ def _quiet_interrupt() -> Iterator[None]:
         logger.removeFilter(quiet)
 
 
-def _thread_limit(threads: int | None) -> Any:
-    """One BLAS/OpenMP thread per worker when several share the cores (else no limit).
-
-    threadpoolctl limits only the libraries loaded when the limit is set, and scikit-learn
-    loads its OpenMP runtime with the first model that uses it: load it first, or that model
-    would run on every core beside the other workers.
-    """
-    if threads is None:
-        return contextlib.nullcontext()
-    import sklearn.utils._openmp_helpers  # noqa: F401  (loads the OpenMP runtime)
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(threads)
-
-
-def _child(job: SweepJob, index: int, data: PreparedData) -> None:
+def _child(job: SweepJob, index: int, data: PreparedData, tokens: TrialTokens) -> None:
     from agileds.tracking import active_ticket
 
     if job.threads is not None:  # for any library that reads them when it loads
-        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        for name in THREAD_VARIABLES:
             os.environ[name] = str(job.threads)
 
     try:
         with active_ticket(job.tags):
-            work(job, index, data)
+            work(job, index, data, tokens=tokens)
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent reports it
         sys.exit(130)
 
@@ -262,18 +315,24 @@ def run_workers(
     Children are real processes (spawned, so they share nothing by accident); each opens
     its own storage and MLflow client and gets the prepared data from this process, so it
     starts after its imports only. This process starts its trials at once, without waiting
-    for the children: they join the study as soon as they are up. Ctrl-C stops them all.
+    for the children: they join the study as soon as they are up. They share a count of
+    the trials left, so together they start exactly the budget. Ctrl-C stops them all.
     """
+    import optuna
+
     if workers > 1:
         job = replace(job, threads=job.threads or 1)
     ctx = multiprocessing.get_context("spawn")
+    study = optuna.load_study(study_name=job.study_name, storage=open_storage(job.storage))
+    tokens = TrialTokens(job.trials - started_trials(study), ctx)
     children = [
-        ctx.Process(target=_child, args=(job, i, data), daemon=True) for i in range(1, workers)
+        ctx.Process(target=_child, args=(job, i, data, tokens), daemon=True)
+        for i in range(1, workers)
     ]
     for child in children:
         child.start()
     try:
-        work(job, 0, data, progress)
+        work(job, 0, data, progress, tokens)
         for child in children:
             child.join()
     finally:

@@ -90,7 +90,8 @@ def test_run_prints_verdicts_and_json(sweep_project: Project, run_cli) -> None:
     res = run_cli("run", "STORY-1", "--trials", "2")
     assert res.code in (0, 1)
     assert "cv.auroc >= 0.75" in res.out and "verdict: " in res.out
-    assert "trial 2/2" in res.err  # plain progress lines when not on a terminal
+    # plain progress lines when not on a terminal, trials named as their MLflow runs
+    assert "trial-1 complete  2/2 done" in res.err and "trial 3/2" not in res.err
     payload = json.loads(run_cli("run", "STORY-1", "--trials", "3", "--json").out)
     assert payload["ticket"] == "STORY-1" and payload["model_version"] == "2"
     failed = any(c["verdict"] == "fail" for c in payload["criteria"])
@@ -98,3 +99,48 @@ def test_run_prints_verdicts_and_json(sweep_project: Project, run_cli) -> None:
     assert Path(payload["report"]).is_file()
     rerun = run_cli("run", "STORY-1", "--trials", "3")
     assert rerun.code == (1 if failed else 0) or "resuming study STORY-1" in rerun.err
+
+
+def _acceptance(project: Project, *criteria: str) -> None:
+    story = project.root / "backlog" / "STORY-1.yaml"
+    text = story.read_text()
+    head = text[: text.index("acceptance:")]
+    tail = text[text.index("created:") :]
+    lines = "".join(f"  - {c}\n" for c in criteria)
+    story.write_text(f"{head}acceptance:\n{lines}{tail}")
+
+
+def test_an_unknown_criterion_exits_1_unless_allowed(sweep_project: Project, run_cli) -> None:
+    spec = sweep_project.root / "experiments" / "fast.yaml"
+    spec.write_text(spec.read_text() + "sanity: {enabled: false}\n")
+    _acceptance(sweep_project, "leakage_flags == 0", "trials >= 1")
+    res = run_cli("run", "STORY-1", "--trials", "1")
+    assert res.code == 1, res.err
+    assert (
+        "criterion 1 'leakage_flags == 0' is unknown: leakage_flags was not measured: the "
+        "sanity checks are off (sanity: {enabled: false} in the spec); pass --allow-unknown "
+        "to accept the run without it"
+    ) in res.err
+    allowed = run_cli("run", "STORY-1", "--trials", "1", "--allow-unknown", "--json")
+    assert allowed.code == 0, allowed.err
+    payload = json.loads(allowed.out)
+    assert payload["verdict"] == "unknown"
+    assert payload["criteria"][0]["why"].startswith("leakage_flags was not measured")
+    assert "why" not in payload["criteria"][1]
+
+
+def test_a_production_criterion_before_any_production_is_unknown(
+    sweep_project: Project, run_cli
+) -> None:
+    _acceptance(sweep_project, "auroc >= production.auroc")
+    res = run_cli("run", "STORY-1", "--trials", "1")
+    assert res.code == 1
+    assert "production.auroc was not measured: there is no production model of" in res.err
+
+
+def test_a_timeout_says_it_stopped_the_sweep(sweep_project: Project, run_cli) -> None:
+    # The limit never ends a sweep before its first complete trial: one trial, then stop.
+    res = run_cli("run", "STORY-1", "--trials", "4", "--timeout", "0.001")
+    assert "stopped by --timeout after 1 of 4 trials (limit 0.001 s;" in res.err, res.err
+    payload = json.loads(run_cli("run", "STORY-1", "--json", "--fresh", "--timeout", "0.001").out)
+    assert payload["quantities"]["trials"] == 1

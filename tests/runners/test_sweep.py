@@ -188,14 +188,40 @@ def test_a_chosen_ensemble_is_refitted_registered_reported_and_restarts_the_next
     assert first.params["family"] == config["members"][0]["family"]
 
 
-def test_two_real_worker_processes_share_one_study(sweep_project: Project) -> None:
+def test_two_real_worker_processes_share_one_study(
+    sweep_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import os
 
-    result = run_ticket("STORY-1", sweep_project, trials=8, workers=2)
+    from agileds.runners import _holdout
+    from agileds.sweeps import _threads
+
+    # Six idle cores: three threads per worker, six for the refit; neither is a default
+    # here (OMP_NUM_THREADS=1 in the test process, two cores on the machine), so a limit
+    # that did not take effect would show.
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(_threads, "_cores", lambda: 6)
+    monkeypatch.setattr(_threads, "_load", lambda: 0.0)
+    seen: list[dict[str, int]] = []
+    fit = _holdout.fit_candidate
+
+    def observed_fit(*args, **kwargs):
+        seen.append(_threads.pool_threads())
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(_holdout, "fit_candidate", observed_fit)
+    messages: list[str] = []
+    result = run_ticket("STORY-1", sweep_project, trials=8, workers=2, message=messages.append)
     trials = _study(sweep_project).trials
-    assert len([t for t in trials if t.state.is_finished()]) >= 8
+    assert len(trials) == 8  # the budget is a promise: no ninth trial started
+    assert all(t.state.is_finished() for t in trials)
     pids = {t.user_attrs["pid"] for t in trials}
     assert len(pids) == 2 and os.getpid() in pids
+    assert {t.user_attrs["threads"]["openmp"] for t in trials} == {3}
+    assert [s["openmp"] for s in seen] == [6]
+    assert "threads: 3 OpenMP/BLAS thread(s) per worker × 2 worker(s), 6 for the refit" in (
+        " ".join(messages)
+    )
     from agileds.sweeps._oof import OofStore, oof_folder
 
     store = OofStore(oof_folder(sweep_project.root, "STORY-1"))
