@@ -69,7 +69,7 @@ def _say(text: str) -> None:
 @click.option(
     "--timeout",
     type=FiniteFloat(),
-    help="Stop the sweep after this many seconds.",
+    help="Stop the sweep after this many seconds (a finite number > 0).",
 )
 @click.option(
     "--workers",

@@ -83,7 +83,8 @@ def load_table(
         raise error(
             f"no rows (columns: {_names(frame.columns)})", "point data.path at a file with data"
         )
-    twice = _duplicated(_csv_header(source) if suffix == ".csv" else list(frame.columns))
+    header: list[object] = [*_csv_header(source)] if suffix == ".csv" else list(frame.columns)
+    twice = _duplicated(header)
     if twice:
         raise error(
             f"column {twice!r} appears more than once in the header",

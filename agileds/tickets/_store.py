@@ -320,6 +320,7 @@ class Backlog:
 
     def _add(self, result: LoadResult, ticket: Ticket, path: Path) -> None:
         first = result.paths.get(ticket.id)
+        msg: str | None
         if first is not None:
             msg = f"id: duplicate ID {ticket.id!r}, also in {self.shown(first)}; give one of them a new ID"
         else:

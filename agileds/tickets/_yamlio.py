@@ -29,7 +29,7 @@ __all__ = [
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _StrictLoader(_Base):  # type: ignore[misc]
+class _StrictLoader(_Base):
     """The safe loader, refusing aliases (a node built twice) and duplicate keys.
 
     Aliases are how a few lines expand to gigabytes (or loop forever); agileds files never
@@ -77,7 +77,7 @@ def _alias_line(text: str) -> int | None:
     """The 1-based line of the first alias in ``text`` (the composer only marks the anchor)."""
     try:
         for event in yaml.parse(text, Loader=_Base):
-            if isinstance(event, yaml.AliasEvent):
+            if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
                 return event.start_mark.line + 1
     except yaml.YAMLError:
         return None

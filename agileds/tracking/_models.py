@@ -340,10 +340,19 @@ def resolve_model_uri(client: MlflowClient, uri: str) -> str:
 
 
 def load_model(client: MlflowClient, uri: str) -> Any:
-    """Load the scikit-learn pipeline at ``uri`` (any form :func:`resolve_model_uri` takes)."""
+    """Load the scikit-learn pipeline at ``uri`` (any form :func:`resolve_model_uri` takes).
+
+    Raises:
+        ConfigError: The model lies outside the project's own store and the user has not
+            trusted its location (unpickling runs code; see ``agileds.tracking._trust``).
+    """
     import mlflow.sklearn
 
-    return mlflow.sklearn.load_model(resolve_model_uri(client, uri))
+    from agileds.tracking._trust import check_model_source
+
+    location = resolve_model_uri(client, uri)
+    check_model_source(uri, location, client.tracking_uri)
+    return mlflow.sklearn.load_model(location)
 
 
 def _logged_model_id(uri: str) -> str | None:
