@@ -74,7 +74,9 @@ def _metric_figure(d: MonitorDashboard) -> Figure:
                        label=f"v{version} at evaluation ({evaluation:.4f})")  # fmt: skip
     times = sorted({b.at for b in d.batches if b.metric is not None})
     if len(times) == 1:  # matplotlib would span years around one date; show a week
-        ax.set_xlim(times[0] - _ONE_POINT_SPAN, times[0] + _ONE_POINT_SPAN)
+        from matplotlib.dates import date2num
+
+        ax.set_xlim(date2num(times[0] - _ONE_POINT_SPAN), date2num(times[0] + _ONE_POINT_SPAN))
     ax.set(xlabel="Batch time", ylabel=d.metric)
     ax.set_title(f"{d.model}: {d.metric} over time")
     ax.legend(loc="best", fontsize="small")
