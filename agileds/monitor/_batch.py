@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from agileds.monitor._thresholds import Thresholds
     from agileds.project import Project
 
-__all__ = ["REFERENCE_SAMPLE", "MonitorResult", "monitor_batch"]
+__all__ = ["REFERENCE_SAMPLE", "MonitorResult", "monitor_batch", "score_psi"]
 
 REFERENCE_SAMPLE = 20_000
 """Rows of the reference data scored for the score PSI (a seeded sample when larger)."""
@@ -267,9 +267,10 @@ def _measure(
     """Everything measured on the batch, as MonitorResult fields."""
     from agileds.automl import infer_column_kinds
     from agileds.evaluation import data_quality
+    from agileds.monitor._inputs import used_columns
 
     reference = production.reference
-    columns = list(production.inputs)
+    columns = used_columns(production.pipeline, production.inputs)  # not removed ones
     kinds = infer_column_kinds(reference[[*columns, production.target]], target=production.target)
     drift = drift_with_shares(reference[columns], inputs, kinds)
     categorical = [name for name, kind in kinds.items() if kind in _CATEGORIES]
@@ -290,13 +291,32 @@ def _measure(
 
 def _score_psi(production: Production, scores: Any) -> float:
     """PSI of the batch's scores against the scores of (a sample of) the reference data."""
-    reference = production.reference[list(production.inputs)]
-    if len(reference) > REFERENCE_SAMPLE:
-        reference = reference.sample(n=REFERENCE_SAMPLE, random_state=0)
-    expected = _scores(production.pipeline, reference, production.task)
-    if production.task == "multiclass":
-        classes = np.asarray(production.classes, dtype=object)
-        return psi(classes[expected.argmax(1)], classes[scores.argmax(1)], categorical=True)
+    p = production
+    return score_psi(p.pipeline, p.reference, p.inputs, p.task, p.classes, scores)
+
+
+def score_psi(
+    pipeline: Any,
+    reference: pd.DataFrame,
+    inputs: Sequence[str],
+    task: str,
+    classes: Sequence[Any] | None,
+    scores: Any,
+) -> float:
+    """PSI of a batch's ``scores`` against the model's scores of its reference data.
+
+    The one definition the monitor and the investigation share, so the same batch gets the
+    same number in both: the reference is the version's training part (at most
+    :data:`REFERENCE_SAMPLE` rows, sampled with a fixed seed), scored by ``pipeline``;
+    the bins are :func:`~agileds.monitor.psi`'s. Multiclass compares the predicted classes.
+    """
+    frame = reference[list(inputs)]
+    if len(frame) > REFERENCE_SAMPLE:
+        frame = frame.sample(n=REFERENCE_SAMPLE, random_state=0)
+    expected = _scores(pipeline, frame, task)
+    if task == "multiclass":
+        labels = np.asarray(classes, dtype=object)
+        return psi(labels[expected.argmax(1)], labels[scores.argmax(1)], categorical=True)
     return psi(expected, scores)
 
 

@@ -5,7 +5,10 @@ A batch with breaches files one investigation, about its most important breached
 its evidence (``monitor.also``). When an investigation of the same model is still open
 (status other than ``done``) about one of the breached signals, or listing one among its
 other breaches, it is updated with the new evidence instead (its ``monitor.signal`` kept),
-so monitoring the same drift every day keeps one ticket, not one per day.
+so monitoring the same drift every day keeps one ticket, not one per day. An open
+investigation of the same model with the title the monitor would give, in any case (one a
+person filed, "Drop in auROC for model m"), is updated too: its description kept, the
+evidence written to its ``monitor:`` field.
 """
 
 from __future__ import annotations
@@ -65,15 +68,21 @@ def file_investigation(
         return ()
     backlog = project.backlog()
     names = [s.name for s in breaches]
-    existing = _open_investigation(backlog.tickets(), result.model, names)
-    key = str(existing.monitor["signal"]) if existing else breaches[0].name
+    tickets = backlog.tickets()
+    existing = _open_investigation(tickets, result.model, names) or _same_title(
+        tickets, result.model, _title(result, breaches[0])
+    )
+    key = str(existing.monitor.get("signal") or names[0]) if existing else names[0]
     signal = next((s for s in breaches if s.name == key), breaches[0])
     others = [s for s in breaches if s is not signal]
-    occurrences = int(existing.monitor.get("occurrences", 1)) + 1 if existing else 1
+    seen = int(existing.monitor.get("occurrences", 1)) if existing and existing.monitor else 0
+    occurrences = seen + 1
     monitor = {**_monitor_field(result, signal, others, occurrences), "signal": key}
     description = _description(result, signal, others, existing is not None)
     if existing is not None:
-        backlog.update(existing.id, description=description, monitor=monitor)
+        # A ticket a person filed keeps its description; the evidence goes to monitor:.
+        text = {"description": description} if existing.monitor else {}
+        backlog.update(existing.id, monitor=monitor, **text)
         return (Filing(existing.id, "updated", key, existing.title, signal.severity),)
     title = _title(result, signal)
     ticket = backlog.create(
@@ -115,6 +124,22 @@ def _open_investigation(tickets: list[Ticket], model: str, signals: list[str]) -
         and (order := rank(t)) is not None
     ]
     return min(ranked, key=lambda entry: entry[:2])[2] if ranked else None
+
+
+def _same_title(tickets: list[Ticket], model: str, title: str) -> Ticket | None:
+    """The oldest open investigation of ``model`` titled ``title`` in any case, such as a
+    hand-filed "Drop in auROC for model m" for the monitor's "Drop in auroc for model m"."""
+    from agileds.tickets import Status, TicketType
+
+    same = [
+        (int(t.id.split("-")[1]), t)
+        for t in tickets
+        if t.type is TicketType.INVESTIGATION
+        and t.status is not Status.DONE
+        and (t.monitor.get("model") or t.model) == model
+        and t.title.casefold() == title.casefold()
+    ]
+    return min(same, key=lambda entry: entry[0])[1] if same else None
 
 
 def _title(result: MonitorResult, signal: Signal) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["plot_dashboard"]
 
 _BAND_COLORS = {"stable": "C2", "moderate": "C1", "major": "C3"}
+_ONE_POINT_SPAN = dt.timedelta(days=3)
+"""Either side of the only labelled batch on the metric plot's time axis."""
 
 
 def plot_dashboard(dashboard: MonitorDashboard, folder: Path) -> dict[str, str]:
@@ -69,6 +72,11 @@ def _metric_figure(d: MonitorDashboard) -> Figure:
         if evaluation is not None:
             ax.axhline(evaluation, color=color, linestyle="--", linewidth=1,
                        label=f"v{version} at evaluation ({evaluation:.4f})")  # fmt: skip
+    times = sorted({b.at for b in d.batches if b.metric is not None})
+    if len(times) == 1:  # matplotlib would span years around one date; show a week
+        from matplotlib.dates import date2num
+
+        ax.set_xlim(date2num(times[0] - _ONE_POINT_SPAN), date2num(times[0] + _ONE_POINT_SPAN))
     ax.set(xlabel="Batch time", ylabel=d.metric)
     ax.set_title(f"{d.model}: {d.metric} over time")
     ax.legend(loc="best", fontsize="small")

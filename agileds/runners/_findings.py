@@ -34,8 +34,6 @@ __all__ = ["IMPORTANCE_ROWS", "Findings", "Investigator"]
 IMPORTANCE_ROWS = 500
 """Rows sampled from each side for the permutation importances."""
 
-_SCORE_ROWS = 5000
-
 
 @dataclass
 class Findings:
@@ -74,7 +72,11 @@ class Investigator:
     """
 
     def __init__(self, subject: Subject, spec: ExperimentSpec, say: Callable[[str], None]) -> None:
+        from agileds.monitor._inputs import used_columns
+
         self.subject, self.spec, self.say = subject, spec, say
+        # Drift, quality and importance tables leave out the columns the model never reads.
+        self.used = used_columns(subject.model, subject.inputs)
 
     def measure(self) -> Findings:
         s, findings = self.subject, Findings(notes=list(self.subject.notes))
@@ -85,7 +87,7 @@ class Investigator:
             self._metrics(findings, labelled, reference)
             self._slices(findings, labelled, reference)
         self.say("measuring drift per feature and data quality")
-        self._drift(findings, batch, reference)
+        self._drift(findings, batch)
         self._quality(findings)
         self.say("permutation importance on the reference and the batch; leak re-check")
         self._importance(findings, labelled if s.labelled else None, reference)
@@ -175,27 +177,25 @@ class Investigator:
         overrides = {k: v for k, v in self.spec.data.kinds.items() if k in s.inputs}
         return infer_column_kinds(s.reference, target=s.target, overrides=overrides)
 
-    def _drift(self, findings: Findings, batch: Scored, reference: Scored | None) -> None:
-        from agileds.monitor import feature_drift, psi
+    def _drift(self, findings: Findings, batch: Scored) -> None:
+        from agileds.monitor import feature_drift
+        from agileds.monitor._batch import score_psi
 
         s = self.subject
-        drift = feature_drift(s.reference[s.inputs], s.batch[s.inputs], self.kinds())
+        kinds = {k: v for k, v in self.kinds().items() if k in self.used}
+        drift = feature_drift(s.reference[self.used], s.batch[self.used], kinds)
         findings.drift = [DriftRow(**dataclasses.asdict(d)) for d in drift]
-        if batch.scores.ndim == 1:
-            ref_scores = reference.scores if reference is not None else self._reference_scores()
-            findings.score_psi = psi(ref_scores, batch.scores)
-
-    def _reference_scores(self) -> np.ndarray:
-        s = self.subject
-        sample = s.reference.sample(min(len(s.reference), _SCORE_ROWS), random_state=self.spec.seed)
-        return self._scores(sample, "the reference data")
+        if batch.scores.ndim == 1:  # the monitor's number for the same batch
+            findings.score_psi = score_psi(
+                s.model, s.reference, s.inputs, s.task, s.classes, batch.scores
+            )
 
     def _quality(self, findings: Findings) -> None:
         from agileds.evaluation import data_quality
 
         s = self.subject
-        findings.quality_reference = data_quality(s.reference[s.inputs], blank_as_null=False)
-        findings.quality_batch = data_quality(s.batch[s.inputs], blank_as_null=False)
+        findings.quality_reference = data_quality(s.reference[self.used], blank_as_null=False)
+        findings.quality_batch = data_quality(s.batch[self.used], blank_as_null=False)
 
     def _importance(
         self, findings: Findings, batch: Scored | None, reference: Scored | None
@@ -211,7 +211,7 @@ class Investigator:
         s = self.subject
         sample = frame.sample(min(len(frame), IMPORTANCE_ROWS), random_state=self.spec.seed)
         try:
-            return permutation_importances(
+            found = permutation_importances(
                 s.model,
                 sample[s.inputs],
                 sample[s.target].to_numpy(),
@@ -221,6 +221,7 @@ class Investigator:
             )
         except (DataError, ValueError):
             return None
+        return {k: v for k, v in found.items() if k in self.used}
 
     def _sanity(self, findings: Findings, batch: Scored) -> None:
         """The sanity checks on the batch; findings already made at training are left out

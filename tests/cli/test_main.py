@@ -94,8 +94,9 @@ def test_demo_scaffolds_then_reuses_the_project(
     assert "production v1 (first deployment, no previous); STORY-1 moved to done" in first.out
     clean, drifted = first.out.split("== agileds monitor lead-scoring --data")[1:3]
     assert "no threshold crossed: nothing filed" in clean
-    assert drifted.count("filed INV-") == 1
-    investigation = drifted.split("filed ")[1].split(":")[0]
+    # the monitor updates the demo's own open INV-1 ("Drop in auROC"): no duplicate
+    assert "updated INV-1: Drop in auROC for model lead-scoring" in drifted
+    investigation = "INV-1"
     assert f"== agileds run {investigation} --file-followups" in first.out
     assert "follow-up: STORY-3  story  Retrain lead-scoring on recent data" in first.out
     reports = target / "docs" / "reports"

@@ -102,3 +102,23 @@ def test_another_models_investigation_is_left_alone(project: Project) -> None:
     _file(project, model="churn")
     (filing,) = _file(project)
     assert (filing.ticket_id, filing.action) == ("INV-2", "filed")
+
+
+def test_an_open_investigation_with_the_same_title_in_another_case_is_updated(
+    project: Project,
+) -> None:
+    text = (
+        "id: INV-1\ntype: investigation\ntitle: Drop in auROC for model lead-scoring\n"
+        "description: |\n  Written by a person.\nvalue: 8\neffort: 3\nmodel: lead-scoring\n"
+        "acceptance:\n  - followups >= 1\n"
+    )
+    (project.backlog_dir / "INV-1.yaml").write_text(text)
+    (filing,) = _file(project)
+    assert (filing.ticket_id, filing.action) == ("INV-1", "updated")
+    (ticket,) = project.backlog().tickets()
+    assert ticket.description == "Written by a person.\n"  # a person's text is kept
+    assert ticket.monitor["signal"] == "auroc_drop"
+    assert ticket.monitor["batch"] == "experiments/data/batch_2.csv"
+    (again,) = _file(project, index=3, run_id="run2", batch="experiments/data/batch_3.csv")
+    assert (again.ticket_id, again.action) == ("INV-1", "updated")
+    assert project.backlog().get("INV-1").monitor["batch"] == "experiments/data/batch_3.csv"

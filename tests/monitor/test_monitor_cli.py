@@ -43,9 +43,10 @@ def test_clean_batch_files_nothing_drifted_files_one_and_no_duplicate(
         "monitor", MODEL, "--data", BATCH_2, "--labels", "is_closed", "--at", "2025-07-01"
     )
     assert drifted.code == 0, drifted.err
-    assert "filed INV-2: Drop in auroc for model lead-scoring" in drifted.out
-    assert _investigations(monitored) == [*before, "INV-2"]
-    ticket = monitored.backlog().get("INV-2")
+    # the demo's own "Drop in auROC" (INV-1) is that investigation: no duplicate
+    assert "updated INV-1: Drop in auROC for model lead-scoring" in drifted.out
+    assert _investigations(monitored) == before
+    ticket = monitored.backlog().get("INV-1")
     assert ticket.monitor["signal"] == "auroc_drop"
     assert ticket.monitor["batch"] == BATCH_2
     assert ticket.monitor["also"] == ["feature_drift"]
@@ -54,9 +55,9 @@ def test_clean_batch_files_nothing_drifted_files_one_and_no_duplicate(
         "monitor", MODEL, "--data", BATCH_2, "--labels", "is_closed", "--at", "2025-07-02"
     )
     assert again.code == 0, again.err
-    assert "updated INV-2" in again.out
-    assert _investigations(monitored) == [*before, "INV-2"]
-    assert monitored.backlog().get("INV-2").monitor["occurrences"] == 2
+    assert "updated INV-1" in again.out
+    assert _investigations(monitored) == before
+    assert monitored.backlog().get("INV-1").monitor["occurrences"] == 2
     assert _steps(monitored) == 3
 
 
@@ -218,8 +219,9 @@ def test_dashboard_renders_with_plots(monitored: Project, run_cli) -> None:
         "![auroc per batch against its evaluation value](monitor-lead-scoring/metric.png)" in text
     )
     assert "| 2 | 1 | 2025-07-01 00:00 | `experiments/data/batch_2.csv` | 1500 |" in text
-    assert "auroc_drop, feature_drift | INV-2 filed |" in text
+    assert "auroc_drop, feature_drift | INV-1 updated |" in text  # the demo's own INV-1
     assert "| `lead_source` |" in text
+    assert "deal_stage_final" not in text  # removed by the sanity checks: the model never reads it
 
 
 def test_help_shows_both_forms(run_cli) -> None:

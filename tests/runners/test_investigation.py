@@ -137,6 +137,17 @@ def test_the_run_is_logged_to_mlflow(production: Project) -> None:
     assert "investigation/drift.json" in tables
 
 
+def test_the_score_psi_is_the_monitors_for_the_same_batch(production: Project) -> None:
+    from agileds.monitor import monitor_batch
+
+    batch = production.root / "experiments/data/drifted.csv"
+    monitored = monitor_batch(production, "lead-scoring", batch, labels="is_closed")
+    result = run_ticket("INV-1", production, data=batch)
+    # one computation, same reference and bins: the same number, not 0.036 against 0.059
+    assert result.quantities["psi.score"] == pytest.approx(monitored.score_psi, abs=1e-9)
+    assert monitored.score_psi > 0
+
+
 def test_file_followups_files_each_draft_once(production: Project) -> None:
     _copy_ticket(production, "INV-1", "INV-7")
     batch = production.root / "experiments/data/drifted.csv"
