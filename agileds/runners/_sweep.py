@@ -15,7 +15,7 @@ from agileds.sweeps._ensemble import flat_config, members_of
 from agileds.sweeps._oof import OofStore, oof_folder
 from agileds.sweeps._spec import ExperimentSpec, load_spec
 from agileds.tickets import Ticket, evaluate_ticket
-from agileds.tickets._verdicts import overall_verdict
+from agileds.tickets._verdicts import criterion_bound, overall_verdict
 
 __all__ = ["Execution", "SweepFailedError", "SweepRunner", "load_ticket_spec"]
 
@@ -258,7 +258,10 @@ class Execution:
         counts = _trial_counts(study)
         if counts["trials_completed"] == 0:
             raise SweepFailedError(_all_failed_message(study))
-        config, ensemble = final_config(study, self.spec, self.data, self.oof)
+        bound = criterion_bound(self.ticket, "latency_p95_ms")
+        config, ensemble = final_config(
+            study, self.spec, self.data, self.oof, latency_bound_ms=bound
+        )
         self.options.say(_refit_message(ensemble, self.data.metric))
         candidate = fit_candidate(config, self.spec, self.data)
         quantities = {**candidate.quantities, **counts, "sweep_seconds": sweep_seconds}
