@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ def demo(ctx: click.Context, directory: str, trials: int) -> None:
     monitor two later batches of leads (the second has drifted, so an investigation is
     filed), run that investigation with its follow-ups, and write the monitoring dashboard.
     A second demo resumes the study, registers a new version and goes through the gate
-    against the first.
+    against the first. Exit code 1 when the gate says NO-GO (the demo stops before
+    promotion), 2 when a step fails on bad input.
     """
     from agileds.cli.backlog import rank_cmd
     from agileds.cli.init import init
@@ -66,8 +68,9 @@ def demo(ctx: click.Context, directory: str, trials: int) -> None:
     ctx.invoke(rank_cmd)
     _step(f"agileds run STORY-1 --trials {trials}")
     print_run(run_ticket("STORY-1", root, trials=trials, **print_run.options()))
-    if _go_live(ctx, root):
-        _monitor(ctx, root)
+    if not _go_live(ctx, root):
+        sys.exit(1)
+    _monitor(ctx, root)
 
 
 def _go_live(ctx: click.Context, root: Path) -> bool:
@@ -85,7 +88,7 @@ def _go_live(ctx: click.Context, root: Path) -> bool:
             ctx.invoke(accept, ticket_id="STORY-1", number=number, by="sales-lead")
     _step("agileds golive STORY-1")
     if _exit_code(ctx, golive, ticket_id="STORY-1", candidate=None, data=None, as_json=False):
-        click.echo("\nNO-GO: the demo stops before promotion (see the reasons above).")
+        click.echo("\nthe demo stops here, before promotion (the gate's reasons are above)")
         return False
     # The demo folder usually sits in an uncommitted working tree: say so, then allow it.
     _step("agileds promote STORY-1 --allow-dirty")

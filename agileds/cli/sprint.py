@@ -182,7 +182,9 @@ def report_cmd(
 
 def _summary(report: SprintReport) -> str:
     carried = len(report.carried_over)
+    verdicts = ", ".join(f"{t.id} {t.status} ({t.verdict or 'no run'})" for t in report.tickets)
     return (
         f"sprint {report.number}: {report.done_points:g} of {report.committed_points:g} "
         f"points done, {carried} ticket(s) carried over, {len(report.commits)} commit(s)"
+        + (f"\ntickets: {verdicts}" if verdicts else "")
     )

@@ -7,9 +7,10 @@ from agileds.evaluation._explain import permutation_importances
 from agileds.evaluation._intervals import bootstrap_metrics, paired_bootstrap, prefixed
 from agileds.evaluation._metrics import METRICS, compute_metrics, direction, primary_metric
 from agileds.evaluation._quality import data_quality
-from agileds.evaluation._serving import serving_cost
+from agileds.evaluation._serving import LATENCY_METHOD, row_cost_ms, serving_cost
 
 __all__ = [
+    "LATENCY_METHOD",
     "METRICS",
     "AUCInterval",
     "DeLongResult",
@@ -23,5 +24,6 @@ __all__ = [
     "permutation_importances",
     "prefixed",
     "primary_metric",
+    "row_cost_ms",
     "serving_cost",
 ]

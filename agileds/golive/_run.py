@@ -275,7 +275,8 @@ class GoLive:
                 gate.decision.value, texts, report.path or "", recorder.at, other, run_id
             )
             recorder.finish(quantities, tags)
-        self.say(f"decision: {gate.decision.value}")
+        # the decision itself is the report's to show (the CLI prints it once)
+        self.say(f"recorded the decision on {self.model_name} v{own} (agileds promote reads it)")
         return report
 
     def _params(self, comparison: Comparison) -> dict[str, Any]:

@@ -138,6 +138,9 @@ class RunReport:
     sanity: list[dict[str, Any]] = field(default_factory=list)
     ensemble: list[dict[str, Any]] = field(default_factory=list)
     ensemble_scores: tuple[float, ...] = ()
+    ensemble_weighed: list[dict[str, Any]] = field(default_factory=list)
+    ensemble_budget_ms: float | None = None
+    latency_method: str = ""
 
     @property
     def metric_rows(self) -> list[MetricRow]:

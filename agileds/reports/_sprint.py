@@ -17,8 +17,9 @@ Definitions (also in ``docs/backlog.md``, "Sprint reports"):
 - **Carried over**: tickets of the sprint that are not done when the report is written;
   their work moves to a later sprint.
 - **Burn-down**: for each day from start to end, the points of the sprint's tickets whose
-  committed status at the end of that day was not ``done`` (no commit yet: not done).
-  Days after today have no value. The ideal line falls straight from the committed points
+  committed status at the end of that day was not ``done`` (no commit yet: not done);
+  today uses the ticket files as they are now, so work done today shows the same day.
+  Days after today have no value. A sprint without dates shows today alone. The ideal line falls straight from the committed points
   on the first day to zero on the last.
 - **Forecast**: the Monte Carlo forecast of ``sprint plan`` on the status history before
   the sprint's first day, for the committed points over the sprint's weeks.
@@ -216,7 +217,13 @@ def build_sprint_report(
         done_points=sum(t.effort for t in tickets if t.status is Status.DONE),
         tickets=tuple(rows),
         commits=tuple(sprint_commits(project.root, ids, sprint.start, sprint.end)),
-        burndown=burndown(versions, {t.id: t.effort for t in tickets}, sprint, today),
+        burndown=burndown(
+            versions,
+            {t.id: t.effort for t in tickets},
+            sprint,
+            today,
+            current={t.id: t.status.value for t in tickets},
+        ),
         forecast=fc,
         forecast_note=fc_note,
         created=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),

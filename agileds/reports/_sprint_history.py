@@ -111,11 +111,19 @@ def burndown(
     efforts: Mapping[str, float],
     sprint: Sprint,
     today: dt.date | None = None,
+    current: Mapping[str, str] | None = None,
 ) -> tuple[BurndownDay, ...]:
-    """The burn-down of ``sprint`` for tickets with these ``efforts`` (empty without dates)."""
-    if sprint.start is None or sprint.end is None:
-        return ()
+    """The burn-down of ``sprint`` for tickets with these ``efforts``.
+
+    ``current`` maps a ticket to its status now (the ticket files, committed or not): today
+    counts it, so work done today shows the same day. A sprint without dates has no days
+    to draw; with ``current`` its burn-down is today alone, else it is empty.
+    """
     today = today or dt.date.today()
+    if sprint.start is None or sprint.end is None:
+        if current is None:
+            return ()
+        return (BurndownDay(today, 0.0, _remaining_now(efforts, current)),)
     history: dict[str, list[tuple[dt.date, str]]] = {}
     for v in versions:
         if v.ticket in efforts:
@@ -127,12 +135,18 @@ def burndown(
         day = sprint.start + dt.timedelta(days=i)
         ideal = total * (1 - i / (days - 1)) if days > 1 else 0.0
         remaining = None
-        if day <= today:
+        if day == today and current is not None:
+            remaining = _remaining_now(efforts, current)
+        elif day <= today:
             remaining = sum(
                 e for tid, e in efforts.items() if _status_on(history.get(tid, []), day) != "done"
             )
         rows.append(BurndownDay(day, ideal, remaining))
     return tuple(rows)
+
+
+def _remaining_now(efforts: Mapping[str, float], current: Mapping[str, str]) -> float:
+    return sum(e for tid, e in efforts.items() if current.get(tid) != "done")
 
 
 def _status_on(history: list[tuple[dt.date, str]], day: dt.date) -> str | None:

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agileds.errors import AgileDSError, DataError
-from agileds.sweeps._ensemble import ENSEMBLE, Ensemble, candidate_pool, select_ensemble
+from agileds.sweeps._ensemble import (
+    ENSEMBLE,
+    LATENCY_MARGIN,
+    ROW_COST_ATTR,
+    Ensemble,
+    candidate_pool,
+    select_ensemble,
+)
 from agileds.sweeps._objective import build_model, suggest_trial_config
 from agileds.sweeps._oof import OofStore
 from agileds.sweeps._prepare import PreparedData, model_labels, model_scores
@@ -62,10 +69,18 @@ def best_config(study: optuna.Study, spec: ExperimentSpec, data: PreparedData) -
 
 
 def final_config(
-    study: optuna.Study, spec: ExperimentSpec, data: PreparedData, store: OofStore | None
+    study: optuna.Study,
+    spec: ExperimentSpec,
+    data: PreparedData,
+    store: OofStore | None,
+    *,
+    latency_bound_ms: float | None = None,
 ) -> tuple[dict[str, Any], Ensemble | None]:
     """The configuration to refit: an ensemble when selection over the trials' out-of-fold
     predictions finds one better than the best trial alone, else the best trial's.
+
+    With ``latency_bound_ms`` (the ticket's ``latency_p95_ms`` bound), members join only
+    while their summed one-row cost stays within ``LATENCY_MARGIN`` of it.
 
     Returns:
         The configuration and the selection (None when it did not run: switched off with
@@ -78,6 +93,8 @@ def final_config(
     if len(pool) < 2 or pool[0][0] != best.number:
         return best_config(study, spec, data), None
     labels = None if data.task == "regression" else tuple(np.unique(data.y_train.to_numpy()))
+    trials = {t.number: t for t in study.trials}
+    costs = [trials[n].user_attrs.get(ROW_COST_ATTR) for n, _ in pool]
     try:
         ensemble = select_ensemble(
             pool,
@@ -87,12 +104,13 @@ def final_config(
             direction=data.direction,
             labels=labels,
             rounds=spec.ensemble,
+            costs=costs,
+            budget_ms=None if latency_bound_ms is None else latency_bound_ms * LATENCY_MARGIN,
         )
     except AgileDSError:  # predictions a metric refuses (e.g. non-finite): no ensemble
         return best_config(study, spec, data), None
     if len(ensemble.trials) == 1:
         return best_config(study, spec, data), ensemble
-    trials = {t.number: t for t in study.trials}
     members = [trial_config(trials[n], spec, data) for n in ensemble.trials]
     config = {"family": ENSEMBLE, "members": members, "weights": list(ensemble.weights)}
     return config, ensemble

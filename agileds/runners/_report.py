@@ -28,6 +28,7 @@ def write_report(
     ``config`` is the refitted configuration (an ensemble's members are flattened);
     ``ensemble`` the selection that chose it, if it ran.
     """
+    from agileds.evaluation import LATENCY_METHOD
     from agileds.reports import build_run_report, write_run_report
     from agileds.sweeps._ensemble import flat_config
 
@@ -55,6 +56,9 @@ def write_report(
         sanity=sanity,
         ensemble=_ensemble_rows(study, ensemble),
         ensemble_scores=() if ensemble is None else (ensemble.score, ensemble.best_score),
+        ensemble_weighed=_weighed_rows(ensemble),
+        ensemble_budget_ms=None if ensemble is None else ensemble.budget_ms,
+        latency_method=LATENCY_METHOD,
     )
     folder = execution.project.reports_dir / ticket.id
     path = write_run_report(report, folder)
@@ -75,4 +79,19 @@ def _ensemble_rows(study: Any, ensemble: Any) -> list[dict[str, Any]]:
             "value": trials[number].value,
         }
         for number, weight in zip(ensemble.trials, ensemble.weights, strict=True)
+    ]
+
+
+def _weighed_rows(ensemble: Any) -> list[dict[str, Any]]:
+    """The compositions ensemble selection weighed: members, score, cost, status."""
+    if ensemble is None:
+        return []
+    return [
+        {
+            "trials": ", ".join(f"#{n}" for n in w.trials),
+            "score": w.score,
+            "cost_ms": w.cost_ms,
+            "status": w.status,
+        }
+        for w in ensemble.weighed
     ]

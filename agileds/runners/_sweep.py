@@ -15,7 +15,7 @@ from agileds.sweeps._ensemble import flat_config, members_of
 from agileds.sweeps._oof import OofStore, oof_folder
 from agileds.sweeps._spec import ExperimentSpec, load_spec
 from agileds.tickets import Ticket, evaluate_ticket
-from agileds.tickets._verdicts import overall_verdict
+from agileds.tickets._verdicts import criterion_bound, overall_verdict
 
 __all__ = ["Execution", "SweepFailedError", "SweepRunner", "load_ticket_spec"]
 
@@ -294,7 +294,10 @@ class Execution:
             raise SweepFailedError(_all_failed_message(study))
         from agileds.sweeps._threads import thread_limits
 
-        config, ensemble = final_config(study, self.spec, self.data, self.oof)
+        bound = criterion_bound(self.ticket, "latency_p95_ms")
+        config, ensemble = final_config(
+            study, self.spec, self.data, self.oof, latency_bound_ms=bound
+        )
         self.options.say(_refit_message(study, ensemble, self.data.metric))
         with thread_limits(self.threads.refit):
             candidate = fit_candidate(config, self.spec, self.data)

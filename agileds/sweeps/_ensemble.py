@@ -8,6 +8,12 @@ ends with its best trial alone. Candidates are the best trial of each *structure
 and categorical choices such as bucketing or the text features), so the library is
 diverse rather than ten near-copies of one model.
 
+With a latency budget (the ticket's ``latency_p95_ms`` bound times :data:`LATENCY_MARGIN`),
+a round may only add a new member while the sum of the members' one-row costs (measured on
+each trial's fitted model, see :func:`agileds.evaluation.row_cost_ms`) stays within it;
+giving more weight to a member already in costs nothing. The selection records each
+composition it weighed, with its score and cost, for the run report.
+
 An ensemble's configuration is ``{"family": "ensemble", "members": [...], "weights": [...]}``
 and its model a plain scikit-learn ``VotingClassifier`` (soft voting) or ``VotingRegressor``
 over the members' pipelines. This module imports nothing heavy at module level: the
@@ -28,7 +34,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENSEMBLE",
+    "LATENCY_MARGIN",
+    "ROW_COST_ATTR",
     "Ensemble",
+    "Weighed",
     "candidate_pool",
     "flat_config",
     "is_ensemble",
@@ -40,6 +49,10 @@ __all__ = [
 ENSEMBLE = "ensemble"
 POOL_SIZE = 10
 """At most this many candidates (the best structures) enter the selection."""
+LATENCY_MARGIN = 0.5
+"""An ensemble's estimated one-row cost stays within this share of the ticket's bound."""
+ROW_COST_ATTR = "row_ms"
+"""The trial attribute holding its fitted model's one-row cost in CPU milliseconds."""
 
 
 def is_ensemble(config: Mapping[str, Any]) -> bool:
@@ -82,6 +95,20 @@ def voting_model(estimators: Sequence[Any], weights: Sequence[float], task: str)
 
 
 @dataclass(frozen=True)
+class Weighed:
+    """One composition the selection weighed: its members (trial numbers, in the order
+    they were picked), the best out-of-fold score it reached, its estimated one-row cost
+    in CPU milliseconds (None: a member's cost was not measured) and its ``status``:
+    ``chosen``, ``over budget`` (refused: the addition would exceed the latency budget)
+    or empty."""
+
+    trials: tuple[int, ...]
+    score: float
+    cost_ms: float | None
+    status: str = ""
+
+
+@dataclass(frozen=True)
 class Ensemble:
     """The chosen trials and their weights (how often each was picked).
 
@@ -90,12 +117,51 @@ class Ensemble:
         weights: One positive integer per trial.
         score: Out-of-fold metric of the weighted average.
         best_score: Out-of-fold metric of the best trial alone.
+        budget_ms: The latency budget the selection kept to (None: no latency criterion).
+        cost_ms: Estimated one-row cost of the chosen trials (None: not measured).
+        weighed: The compositions the selection weighed, in the order it met them.
     """
 
     trials: tuple[int, ...]
     weights: tuple[int, ...]
     score: float
     best_score: float
+    budget_ms: float | None = None
+    cost_ms: float | None = None
+    weighed: tuple[Weighed, ...] = ()
+
+
+def _cost(picked: Sequence[int], costs: Sequence[float | None]) -> float | None:
+    values = [costs[i] for i in dict.fromkeys(picked)]
+    return None if any(v is None for v in values) else float(sum(v or 0.0 for v in values))
+
+
+class _Log:
+    """The compositions met during a selection, best score per composition."""
+
+    def __init__(self, costs: Sequence[float | None]) -> None:
+        self.costs = costs
+        self.rows: dict[tuple[int, ...], list[Any]] = {}
+
+    def met(self, picks: Sequence[int], score: float, sign: float, status: str = "") -> None:
+        key = tuple(dict.fromkeys(picks))
+        row = self.rows.get(key)
+        if row is None:
+            self.rows[key] = [score, _cost(key, self.costs), status]
+        elif sign * score > sign * row[0]:
+            row[0] = score
+
+    def result(self, kept: Sequence[int], numbers: Sequence[int]) -> tuple[Weighed, ...]:
+        chosen = tuple(dict.fromkeys(kept))
+        return tuple(
+            Weighed(
+                tuple(numbers[i] for i in key),
+                score,
+                cost,
+                "chosen" if key == chosen else status,
+            )
+            for key, (score, cost, status) in self.rows.items()
+        )
 
 
 def select_ensemble(
@@ -107,6 +173,8 @@ def select_ensemble(
     direction: str,
     labels: Sequence[Any] | None = None,
     rounds: int = 25,
+    costs: Sequence[float | None] | None = None,
+    budget_ms: float | None = None,
 ) -> Ensemble:
     """Greedy forward selection with replacement over out-of-fold predictions.
 
@@ -119,6 +187,9 @@ def select_ensemble(
         direction: ``maximize`` or ``minimize``.
         labels: The classes in the order of the prediction columns (classification).
         rounds: How many picks at most, the best trial's included.
+        costs: Each candidate's one-row cost in milliseconds (None: not measured).
+        budget_ms: With ``costs``: a new member joins only while the members' summed cost
+            stays within it (a candidate of unknown cost never joins); None: no limit.
 
     Returns:
         The shortest prefix of the picks with the best score; ties prefer earlier
@@ -130,33 +201,50 @@ def select_ensemble(
 
     y = np.asarray(y)
     sign = 1.0 if direction == "maximize" else -1.0
+    costs = list(costs) if costs is not None else [None] * len(candidates)
+    log = _Log(costs)
 
     def score(predictions: np.ndarray) -> float:
         values = compute_metrics(task, y, predictions, labels=labels, metrics=[metric])
         return float(values[metric])
 
+    def fits(index: int, picks: list[int]) -> bool:
+        if budget_ms is None or index in picks:
+            return True
+        cost = _cost([*picks, index], costs)
+        return cost is not None and cost <= budget_ms
+
     first = candidates[0][1]
     total = first.copy()
     picks = [0]
     best_score = score(first)
+    log.met(picks, best_score, sign)
     kept, kept_score = 1, best_score
     for _ in range(1, max(rounds, 1)):
         count = len(picks) + 1
         trial_scores = [score((total + p) / count) for _, p in candidates]
-        choice = max(range(len(candidates)), key=lambda i: (sign * trial_scores[i], -i))
+        ranked = sorted(range(len(candidates)), key=lambda i: (-sign * trial_scores[i], i))
+        choice = next(i for i in ranked if fits(i, picks))  # the best trial always fits
+        for refused in ranked[: ranked.index(choice)]:
+            log.met([*picks, refused], trial_scores[refused], sign, "over budget")
         picks.append(choice)
         total += candidates[choice][1]
+        log.met(picks, trial_scores[choice], sign)
         if sign * trial_scores[choice] > sign * kept_score:
             kept, kept_score = len(picks), trial_scores[choice]
     counts: dict[int, int] = {}
     for index in picks[:kept]:
         counts[index] = counts.get(index, 0) + 1
     order = sorted(counts, key=lambda i: (i != 0, -counts[i], i))
+    numbers = [number for number, _ in candidates]
     return Ensemble(
-        trials=tuple(candidates[i][0] for i in order),
+        trials=tuple(numbers[i] for i in order),
         weights=tuple(counts[i] for i in order),
         score=kept_score,
         best_score=best_score,
+        budget_ms=budget_ms,
+        cost_ms=_cost(order, costs),
+        weighed=log.result(picks[:kept], numbers),
     )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agileds.sweeps._ensemble import is_ensemble, members_of, voting_model
+from agileds.sweeps._ensemble import ROW_COST_ATTR, is_ensemble, members_of, voting_model
 from agileds.sweeps._oof import OofStore, OutOfFold
 from agileds.sweeps._prepare import PreparedData, model_labels, model_scores
 from agileds.sweeps._spec import ExperimentSpec
@@ -186,7 +186,11 @@ class Objective:
         trial.set_user_attr("cv", metrics)
         result = predictions.result()
         if self.oof is not None and result is not None:
+            from agileds.evaluation import row_cost_ms
+
             self.oof.save(trial.number, result)
+            # what this configuration costs as an ensemble member, one row at a time
+            trial.set_user_attr(ROW_COST_ATTR, row_cost_ms(model, x.iloc[val_idx]))
         return folds, metrics
 
     def _out_of_time(self, trial: optuna.Trial) -> bool:

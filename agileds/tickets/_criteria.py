@@ -478,6 +478,37 @@ class Criterion:
         return Evaluation(_truth(self.root, values), values, missing)
 
 
+def upper_bound(criterion: Criterion, name: str) -> float | None:
+    """The constant upper bound ``criterion`` puts on the quantity ``name`` whenever it
+    passes: from ``name <= 100``, ``name < 100`` or ``100 >= name``, also joined with
+    ``and`` (the tightest wins); None when there is none (``or``, ``not``, a bound that
+    names other quantities such as ``production.latency_p95_ms``).
+
+    Example:
+        >>> upper_bound(parse_criterion("latency_p95_ms <= 100 and auroc > 0.7"), "latency_p95_ms")
+        100.0
+    """
+    bounds = list(_bounds(criterion.root, name))
+    return min(bounds) if bounds else None
+
+
+_FLIPPED = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+def _bounds(node: Node, name: str) -> Iterator[float]:
+    if isinstance(node, BoolOp) and node.op == "and":
+        yield from _bounds(node.left, name)
+        yield from _bounds(node.right, name)
+    elif isinstance(node, Comparison):
+        left, op, right = node.left, node.op, node.right
+        if isinstance(right, Name) and op in _FLIPPED:
+            left, op, right = right, _FLIPPED[op], left
+        if isinstance(left, Name) and left.name == name and op in ("<", "<="):
+            value = None if any(_names(right)) else _number(right, {})
+            if value is not None:
+                yield value
+
+
 def parse_criterion(text: str) -> Criterion:
     """Parse an acceptance criterion and check the quantities it names.
 

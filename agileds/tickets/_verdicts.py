@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from agileds.tickets._criteria import Verdict, is_plain_words, parse_criterion
+from agileds.tickets._criteria import Verdict, is_plain_words, parse_criterion, upper_bound
 from agileds.tickets._model import Ticket
 
-__all__ = ["CriterionResult", "evaluate_ticket", "overall_verdict"]
+__all__ = ["CriterionResult", "criterion_bound", "evaluate_ticket", "overall_verdict"]
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,15 @@ def overall_verdict(results: list[CriterionResult]) -> Verdict:
         if worst in verdicts:
             return worst
     return Verdict.PASS
+
+
+def criterion_bound(ticket: Ticket, name: str) -> float | None:
+    """The tightest constant upper bound the ticket's measured criteria put on ``name``
+    (e.g. 100 from ``latency_p95_ms <= 100``); None when none does."""
+    bounds = [
+        upper_bound(parse_criterion(item.text), name)
+        for item in ticket.criteria()
+        if not (item.manual or is_plain_words(item.text))
+    ]
+    known = [b for b in bounds if b is not None]
+    return min(known) if known else None

@@ -27,6 +27,7 @@ __all__ = [
     "latest_ticket_version",
     "load_model",
     "log_model",
+    "read_columns",
     "register_model",
     "resolve_model_uri",
     "set_alias",
@@ -69,6 +70,8 @@ def log_model(
     (column 1 is the positive class of a binary task); a regressor's serves ``predict``.
     The signature keeps the example's dtypes: an integer column is served as integers, so
     the data layer should read such a column as float when it may have missing values.
+    It lists only the columns the pipeline reads (:func:`read_columns`): a request may
+    leave out identifiers and dropped or removed columns; extra columns are ignored.
 
     Written with the client alone (no active fluent run, no global tracking URI), so parallel
     workers can each log their own models.
@@ -142,6 +145,9 @@ def _save(
     from mlflow.models import Model
 
     example = input_example.head(_INPUT_EXAMPLE_ROWS)
+    read = read_columns(pipeline)
+    if read is not None:  # dropped, removed and switched-off columns are not the model's input
+        example = example[[c for c in example.columns if c in read]]
     mlflow_model = Model(
         artifact_path=logged.artifact_location,
         model_uuid=logged.model_id,
@@ -164,6 +170,38 @@ def _save(
             )
     finally:
         _saving.reset(token)
+
+
+def read_columns(model: Any) -> set[str] | None:
+    """The raw input columns a fitted model reads: those its column transformer selects
+    (a voting ensemble reads its members' union); None when it cannot tell.
+
+    A column the model was fitted with but drops (``remainder="drop"``: an identifier, a
+    column the sanity checks removed, a feature group switched off) is not read, so the
+    logged signature leaves it out and ``mlflow models serve`` does not ask for it.
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import VotingClassifier, VotingRegressor
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(model, Pipeline):
+        return read_columns(model.steps[0][1])
+    if isinstance(model, VotingClassifier | VotingRegressor):
+        parts = [read_columns(member) for member in model.estimators_]
+        return None if any(p is None for p in parts) else set().union(*parts)  # type: ignore[arg-type]
+    if isinstance(model, ColumnTransformer) and hasattr(model, "transformers_"):
+        names = list(getattr(model, "feature_names_in_", []))
+        read: set[str] = set()
+        for _, transformer, columns in model.transformers_:
+            if isinstance(transformer, str) and transformer == "drop":
+                continue
+            selected = [columns] if isinstance(columns, str | int) else columns
+            if isinstance(selected, slice) or any(isinstance(c, bool) for c in selected):
+                return None  # a mask or a slice: leave the signature whole
+            for column in selected:
+                read.add(names[column] if isinstance(column, int) and names else str(column))
+        return read
+    return None
 
 
 @contextlib.contextmanager

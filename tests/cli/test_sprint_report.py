@@ -46,6 +46,7 @@ def test_report_writes_markdown_and_pngs(sprint: Project, run_cli) -> None:
         "sprint 1: reading the backlog, git and MLflow",
         f"note: no MLflow database at {database} yet: no verdicts or runs shown",
         "sprint 1: 5 of 8 points done, 1 ticket(s) carried over, 1 commit(s)",
+        "tickets: STORY-1 done (no run), STORY-2 todo (no run)",
     ]
     text = path.read_text(encoding="utf-8")
     assert "| 8 | 5 | 3 | 8 | 62% |" in text and "- STORY-2 — Story 2 (todo, 3 points)" in text
@@ -75,6 +76,25 @@ def test_json_and_out_folder(sprint: Project, run_cli) -> None:
         "no history (no ticket moved to done in the git history of backlog/ before 2026-01-05)",
     )
     assert (sprint.root / "elsewhere" / "sprint-1-burndown.png").is_file()
+
+
+def test_work_done_today_shows_without_git_history_or_dates(project: Project, run_cli) -> None:
+    (project.backlog_dir / "sprints.yaml").write_text("sprints:\n  - number: 1\n    capacity: 8\n")
+    write_ticket(project, "STORY-1.yaml", STORY.format(n=1, s="done", e=5))
+    write_ticket(project, "STORY-2.yaml", STORY.format(n=2, s="todo", e=3))
+    res = run_cli("sprint", "report", "1", "--json", "--no-mlflow")
+    assert res.code == 0, res.err
+    data = json.loads(res.out)
+    assert (data["committed_points"], data["done_points"], data["carried_over"]) == (
+        8,
+        5,
+        ["STORY-2"],
+    )
+    # one day, today, from the ticket files as they are now (nothing is committed)
+    assert [(d["day"], d["remaining"]) for d in data["burndown"]] == [(str(dt.date.today()), 3)]
+    assert data["plots"]["burndown"] == "sprint-1-burndown.png"
+    text = (project.reports_dir / "sprint-1.md").read_text(encoding="utf-8")
+    assert "so the burn-down shows\ntoday only" in text
 
 
 @pytest.mark.parametrize(

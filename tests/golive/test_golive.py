@@ -61,7 +61,8 @@ def test_a_better_candidate_goes_live_with_every_reason_and_mlflow_evaluation(
         ("logistic.C", 1.0, 0.5)
     ]
     assert report.changes.commit == ("commit-of-STORY-1", "commit-of-STORY-3")
-    assert "decision: GO" in messages
+    assert messages[-1] == f"recorded the decision on {MODEL} v{good} (agileds promote reads it)"
+    assert not any("decision: " in m for m in messages)  # the CLI prints it, once
 
     # The contract with 'agileds promote': tags on the candidate version.
     tags = client.get_model_version(MODEL, good).tags
@@ -109,7 +110,7 @@ def test_a_worse_candidate_is_no_go_naming_the_paired_difference(
     result = run_cli("golive", "STORY-3")
 
     assert result.code == 1, result.err
-    assert "decision: NO-GO" in result.out
+    assert (result.out + result.err).count("decision: NO-GO") == 1
     tags = client.get_model_version(MODEL, worse).tags
     assert tags[DECISION_TAG] == "NO-GO"
     failed = [r for r in json.loads(tags[REASONS_TAG]) if " failed: " in r]

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from agileds.sweeps._ensemble import (
-    Ensemble,
     candidate_pool,
     flat_config,
     is_ensemble,
@@ -72,7 +71,51 @@ def test_a_useless_candidate_leaves_the_best_trial_alone() -> None:
     chosen = select_ensemble(
         [(0, good), (1, noise)], y, task="binary", metric="auroc", direction="maximize"
     )
-    assert chosen == Ensemble(trials=(0,), weights=(1,), score=1.0, best_score=1.0)
+    assert (chosen.trials, chosen.weights, chosen.score, chosen.best_score) == ((0,), (1,), 1, 1)
+    assert (chosen.weighed[0].trials, chosen.weighed[0].status) == ((0,), "chosen")
+
+
+def _three_noisy_copies(seed: int) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
+    rng = np.random.default_rng(seed)
+    y = rng.normal(size=3000)
+    return y, [(n, y + rng.normal(size=3000) * s) for n, s in ((4, 1.0), (5, 1.05), (6, 1.1))]
+
+
+def test_a_latency_budget_keeps_costly_members_out() -> None:
+    y, candidates = _three_noisy_copies(2)
+    free = select_ensemble(candidates, y, task="regression", metric="rmse", direction="minimize")
+    assert set(free.trials) == {4, 5, 6} and free.budget_ms is None  # all three help
+    costs = [10.0, 30.0, 20.0]
+    chosen = select_ensemble(
+        candidates,
+        y,
+        task="regression",
+        metric="rmse",
+        direction="minimize",
+        costs=costs,
+        budget_ms=35.0,
+    )
+    assert set(chosen.trials) == {4, 6} and chosen.cost_ms == 30.0 and chosen.budget_ms == 35
+    assert chosen.score > free.score  # the price of the budget, in rmse
+    rows = {w.trials: (w.status, w.cost_ms) for w in chosen.weighed}
+    assert rows[(4,)] == ("", 10.0)
+    assert ("over budget", 40.0) in rows.values()  # #5 weighed and refused
+    assert [k for k, (status, _) in rows.items() if status == "chosen"] == [(4, 6)]
+
+
+def test_a_member_of_unknown_cost_never_joins_under_a_budget() -> None:
+    y, candidates = _three_noisy_copies(3)
+    chosen = select_ensemble(
+        candidates,
+        y,
+        task="regression",
+        metric="rmse",
+        direction="minimize",
+        costs=[10.0, None, None],
+        budget_ms=1000.0,
+    )
+    assert chosen.trials == (4,) and chosen.cost_ms == 10.0
+    assert chosen.score == chosen.best_score
 
 
 def test_multiclass_selection_averages_class_probabilities() -> None:

@@ -27,6 +27,7 @@ from agileds.tickets._criteria import (
     Verdict,
     is_plain_words,
     parse_criterion,
+    upper_bound,
 )
 
 PASS, FAIL, UNKNOWN = Verdict.PASS, Verdict.FAIL, Verdict.UNKNOWN
@@ -803,3 +804,21 @@ def test_parsing_the_rendered_text_recovers_the_generated_tree(tree: Tree) -> No
     root = parse_criterion(text).root
     assert as_tree(root) == tree
     assert (root.start, root.end) == (0, len(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [
+        ("latency_p95_ms <= 100", 100.0),
+        ("latency_p95_ms < 50 and auroc >= 0.7", 50.0),
+        ("100 >= latency_p95_ms and latency_p95_ms <= 80", 80.0),
+        ("latency_p95_ms <= 2 * 40", 80.0),
+        ("latency_p95_ms <= 100 or auroc > 0.9", None),
+        ("not latency_p95_ms > 100", None),
+        ("latency_p95_ms <= production.latency_p95_ms * 110%", None),
+        ("latency_p95_ms >= 1", None),
+        ("auroc >= 0.7", None),
+    ],
+)
+def test_upper_bound_of_a_quantity(text: str, bound: float | None) -> None:
+    assert upper_bound(parse_criterion(text), "latency_p95_ms") == bound
