@@ -40,7 +40,11 @@ class RunOptions:
 
 @dataclass(frozen=True)
 class RunResult:
-    """The outcome of ``agileds run``: verdicts, measured quantities, where things went."""
+    """The outcome of ``agileds run``: verdicts, measured quantities, where things went.
+
+    ``sanity`` holds the sanity checks' findings (``removed`` and ``suspects``, as rows with
+    column, check and reason) for the runs that made them.
+    """
 
     ticket: Ticket
     verdict: Verdict
@@ -53,6 +57,7 @@ class RunResult:
     best_config: dict[str, Any] = field(default_factory=dict)
     report_path: Path | None = None
     followups: list[Any] = field(default_factory=list)
+    sanity: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
