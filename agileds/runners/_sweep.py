@@ -340,7 +340,7 @@ class Execution:
             version,
             candidate.config,
             report,
-            sanity=sanity_findings(self.data.sanity),
+            sanity=sanity_findings(getattr(self.data, "sanity", None)),
         )
 
     def _data_quality(self) -> dict[str, float]:
