@@ -200,6 +200,7 @@ def _as_json(result: Any) -> dict[str, Any]:
         "model_version": result.model_version,
         "best_config": result.best_config,
         "report": str(result.report_path) if result.report_path else None,
+        "sanity": result.sanity,
         "followups": [
             {"type": f.type, "title": f.title, "filed_as": f.filed_as} for f in result.followups
         ],

@@ -136,6 +136,7 @@ class RunReport:
     plots: dict[str, str] = field(default_factory=dict)
     feature_importance: dict[str, float] = field(default_factory=dict)
     sanity: list[dict[str, Any]] = field(default_factory=list)
+    suspects: list[dict[str, Any]] = field(default_factory=list)
     ensemble: list[dict[str, Any]] = field(default_factory=list)
     ensemble_scores: tuple[float, ...] = ()
     ensemble_weighed: list[dict[str, Any]] = field(default_factory=list)

@@ -40,7 +40,11 @@ class RunOptions:
 
 @dataclass(frozen=True)
 class RunResult:
-    """The outcome of ``agileds run``: verdicts, measured quantities, where things went."""
+    """The outcome of ``agileds run``: verdicts, measured quantities, where things went.
+
+    ``sanity`` holds the sanity checks' findings (``removed`` and ``suspects``, as rows with
+    column, check and reason) for the runs that made them.
+    """
 
     ticket: Ticket
     verdict: Verdict
@@ -56,6 +60,7 @@ class RunResult:
     unmeasured: dict[str, str] = field(default_factory=dict)
     """Why a quantity was not measured, by name or by prefix ending in ``.``
     (``{"production.": "no production model of lead-scoring yet"}``)."""
+    sanity: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from agileds.project import Project
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
-from agileds.runners._sweep import CONFIG_TAG, Execution, load_ticket_spec
+from agileds.runners._sweep import CONFIG_TAG, Execution, load_ticket_spec, say_sanity
 from agileds.tickets import Ticket, evaluate_ticket
 from agileds.tickets._verdicts import overall_verdict
 
@@ -32,6 +32,7 @@ class BugRunner(TicketRunner):
         spec, spec_path, shown = load_ticket_spec(project, ticket)
         data = prepare_data(spec, spec_path, shown)
         options.say(f"{ticket.id}: data checks and a regression run on {len(data.train)} rows")
+        say_sanity(data.sanity, options)
         return _BugExecution(project, ticket, spec, spec_path, shown, data, options).run()
 
 

@@ -19,14 +19,15 @@ def write_report(
     parent: str,
     version: str,
     explained: dict[str, float],
-    sanity: list[dict[str, Any]],
+    sanity: dict[str, list[dict[str, Any]]],
     config: dict[str, Any],
     ensemble: Any = None,
 ) -> Path:
     """Build the report data, render it beside its plots, and log the folder to the run.
 
     ``config`` is the refitted configuration (an ensemble's members are flattened);
-    ``ensemble`` the selection that chose it, if it ran.
+    ``ensemble`` the selection that chose it, if it ran; ``sanity`` the sanity checks'
+    ``removed`` and ``suspects`` rows.
     """
     from agileds.evaluation import LATENCY_METHOD
     from agileds.reports import build_run_report, write_run_report
@@ -53,7 +54,8 @@ def write_report(
     report = dataclasses.replace(
         report,
         feature_importance=explained,
-        sanity=sanity,
+        sanity=sanity.get("removed", []),
+        suspects=sanity.get("suspects", []),
         ensemble=_ensemble_rows(study, ensemble),
         ensemble_scores=() if ensemble is None else (ensemble.score, ensemble.best_score),
         ensemble_weighed=_weighed_rows(ensemble),

@@ -17,7 +17,14 @@ from agileds.sweeps._spec import ExperimentSpec, load_spec
 from agileds.tickets import Ticket, evaluate_ticket
 from agileds.tickets._verdicts import criterion_bound, overall_verdict
 
-__all__ = ["Execution", "SweepFailedError", "SweepRunner", "load_ticket_spec"]
+__all__ = [
+    "Execution",
+    "SweepFailedError",
+    "SweepRunner",
+    "load_ticket_spec",
+    "sanity_findings",
+    "say_sanity",
+]
 
 CONFIG_TAG = "agileds.config"
 
@@ -48,6 +55,23 @@ def _with_budget(spec: ExperimentSpec, options: RunOptions) -> ExperimentSpec:
     return spec.model_copy(update={"budget": budget})
 
 
+def sanity_findings(sanity: Any) -> dict[str, list[dict[str, Any]]]:
+    """The sanity checks' removals and suspects as rows (empty when the checks are off)."""
+    if sanity is None:
+        return {"removed": [], "suspects": []}
+    return {"removed": sanity.to_rows(), "suspects": sanity.suspect_rows()}
+
+
+def say_sanity(sanity: Any, options: RunOptions) -> None:
+    """Tell the user, before any model is fitted, which columns the sanity checks removed
+    and which they kept under suspicion, with the reasons."""
+    findings = sanity_findings(sanity)
+    for row in findings["removed"]:
+        options.say(f"sanity check removed {row['column']} ({row['check']}): {row['reason']}")
+    for row in findings["suspects"]:
+        options.say(f"sanity check kept {row['column']} under suspicion: {row['reason']}")
+
+
 def ticket_run_tags(ticket: Ticket, model_name: str) -> dict[str, str]:
     """The ``agileds.*`` tags of every run made for ``ticket``."""
     return {
@@ -76,6 +100,7 @@ class SweepRunner(TicketRunner):
             f"({len(data.holdout)} held out), metric {data.metric}, "
             f"{spec.budget.trials} trials, families {', '.join(spec.families)}"
         )
+        say_sanity(data.sanity, options)
         return Execution(project, ticket, spec, spec_path, shown, data, options).run()
 
 
@@ -137,6 +162,7 @@ class Execution:
 
         def sweep(logger: Any, parent: str) -> RunResult:
             study.set_user_attr("parent_run_id", parent)
+            self._log_sanity(parent)
             start = time.monotonic()
             self._sweep(study, parent)
             return self._finish(study, logger, parent, time.monotonic() - start)
@@ -318,7 +344,7 @@ class Execution:
             parent,
             version,
             explained,
-            self._log_sanity(parent),
+            sanity_findings(self.data.sanity),
             candidate.config,
             ensemble,
         )
@@ -355,6 +381,7 @@ class Execution:
             candidate.config,
             report,
             unmeasured=self._unmeasured(),
+            sanity=sanity_findings(getattr(self.data, "sanity", None)),
         )
 
     def _unmeasured(self) -> dict[str, str]:
@@ -362,7 +389,7 @@ class Execution:
         why: dict[str, str] = {}
         if self.data.sanity is None:
             off = "the sanity checks are off (sanity: {enabled: false} in the spec)"
-            why.update({"leakage_flags": off, "features_removed": off})
+            why.update({"leakage_flags": off, "leakage_suspects": off, "features_removed": off})
         if self.production_version is None:
             none = f"there is no production model of {self.model_name} yet"
             why.update({"production.": none, "delta.": none})
@@ -370,7 +397,7 @@ class Execution:
 
     def _data_quality(self) -> dict[str, float]:
         """Null and blank-text rates of the training part as the pipeline sees it, and the
-        sanity checks' counts (``leakage_flags``, ``features_removed``)."""
+        sanity checks' counts (``leakage_flags``, ``leakage_suspects``, ``features_removed``)."""
         from agileds.evaluation import data_quality
 
         blank_as_null = bool(self.spec.preprocessing.get("blank_as_null", True))
@@ -378,23 +405,23 @@ class Execution:
         sanity = self.data.sanity
         if sanity is not None:
             quality["leakage_flags"] = float(sanity.leakage_flags)
+            quality["leakage_suspects"] = float(sanity.leakage_suspects)
             quality["features_removed"] = float(sanity.features_removed)
         return quality
 
-    def _log_sanity(self, parent: str) -> list[dict[str, Any]]:
-        """Log the sanity checks' removals as an MLflow table; return its rows."""
+    def _log_sanity(self, parent: str) -> None:
+        """Log the sanity checks' removals and suspects as MLflow tables."""
         import pandas as pd
 
-        sanity = self.data.sanity
-        if sanity is None:
-            return []
-        rows = sanity.to_rows()
-        for row in rows:
-            self.options.say(f"sanity check removed {row['column']}: {row['reason']}")
+        if self.data.sanity is None:
+            return
+        findings = sanity_findings(self.data.sanity)
         columns = ["column", "check", "reason", "value"]
-        table = pd.DataFrame(rows, columns=columns)
-        self.client.log_table(parent, data=table, artifact_file="sanity/removed_features.json")
-        return rows
+        removed = pd.DataFrame(findings["removed"], columns=columns)
+        self.client.log_table(parent, data=removed, artifact_file="sanity/removed_features.json")
+        columns += ["cv_measure", "cv_alone", "cv_with", "cv_without"]
+        suspects = pd.DataFrame(findings["suspects"], columns=columns)
+        self.client.log_table(parent, data=suspects, artifact_file="sanity/suspected_leaks.json")
 
     def _compare_with_production(self, candidate: Any, quantities: dict[str, float]) -> str | None:
         from agileds.runners._holdout import score_production
@@ -462,7 +489,7 @@ class Execution:
         parent: str,
         version: str,
         explained: dict[str, float],
-        sanity: list[dict[str, Any]],
+        sanity: dict[str, list[dict[str, Any]]],
         config: dict[str, Any],
         ensemble: Any,
     ) -> Path | None:

@@ -7,7 +7,6 @@ import io
 import re
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
@@ -502,15 +501,27 @@ def test_regression_target_must_be_numbers() -> None:
         sanity_check(frame, target="y", kinds={"x": K.NUMERIC}, task="regression")
 
 
-def test_hundred_thousand_rows_take_well_under_two_seconds() -> None:
+def test_hundred_thousand_rows_fit_the_quick_model_on_a_sample(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The leak check's cost stays flat in the rows: its quick model sees a capped sample
+    (about 1.3 s in all for 100,000 rows on a loaded 2-core machine)."""
+    from agileds.automl import _quick_model
+
+    seen: list[int] = []
+    fit = _quick_model._out_of_fold
+
+    def recording(x: np.ndarray, y: np.ndarray, *args: object) -> np.ndarray:
+        seen.append(len(y))
+        return fit(x, y, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_quick_model, "_out_of_fold", recording)
     frame = make_leads(100_000)
     kinds = infer_column_kinds(frame, target="is_closed")
-    start = time.perf_counter()
     report = sanity_check(frame, target="is_closed", kinds=kinds, task="binary")
-    elapsed = time.perf_counter() - start
 
     assert report.removed_columns == ("deal_stage_final",)
-    assert elapsed < 2.0  # about 0.3 s on a shared 2-core machine
+    assert seen and max(seen) == _quick_model.MAX_ROWS
 
 
 def test_importing_the_module_loads_neither_sklearn_nor_scipy() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from agileds.project import Project
 from agileds.runners import run_ticket
 from agileds.tickets import Verdict
@@ -44,3 +47,34 @@ def test_bug_without_production_retrains_defaults(sweep_project: Project) -> Non
     assert result.best_config["family"] == "logistic"  # the spec's first family
     assert "delta.auroc.ci_low" not in result.quantities
     assert result.verdict is Verdict.UNKNOWN  # the delta half cannot be decided yet
+
+
+def test_a_suspected_leak_is_kept_reported_up_front_and_logged(sweep_project: Project) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from agileds.tracking import get_client, resolve_stores
+
+    _use_fast_spec(sweep_project)
+    data = sweep_project.root / "experiments" / "data" / "leads.csv"
+    frame = pd.read_csv(data)
+    rng = np.random.default_rng(0)  # a measurement that separates the classes, no copy
+    frame["fit_score"] = np.where(frame["is_closed"] == 1, 1.5, 0.0) + rng.uniform(0, 1, len(frame))
+    frame.to_csv(data, index=False)
+    messages: list[str] = []
+    result = run_ticket("BUG-1", sweep_project, message=messages.append)
+
+    assert (result.quantities["leakage_flags"], result.quantities["leakage_suspects"]) == (0, 1)
+    (suspect,) = result.sanity["suspects"]
+    assert suspect["column"] == "fit_score" and suspect["check"] == "leak_suspect"
+    assert suspect["cv_with"] > suspect["cv_without"] + 0.05
+    said = [m for m in messages if m.startswith("sanity check kept fit_score under suspicion: ")]
+    assert len(said) == 1 and "it tells every class apart" in said[0]
+    assert messages.index(said[0]) < messages.index(
+        next(m for m in messages if m.startswith("no production configuration"))
+    )  # said before the model is fitted
+    client = get_client(resolve_stores(sweep_project.root).tracking_uri)
+    path = client.download_artifacts(result.parent_run_id, "sanity/suspected_leaks.json")
+    table = json.loads(Path(path).read_text())
+    assert [row[0] for row in table["data"]] == ["fit_score"]
+    assert table["columns"][:2] == ["column", "check"]

@@ -87,12 +87,21 @@ def test_tickets_that_cannot_run(sweep_project: Project, run_cli) -> None:
 
 
 def test_run_prints_verdicts_and_json(sweep_project: Project, run_cli) -> None:
+    spec = sweep_project.root / "experiments" / "fast.yaml"
+    spec.write_text(
+        spec.read_text().replace("drop: [lead_id, deal_stage_final]", "drop: [lead_id]")
+    )
     res = run_cli("run", "STORY-1", "--trials", "2")
     assert res.code in (0, 1)
     assert "cv.auroc >= 0.75" in res.out and "verdict: " in res.out
     # plain progress lines when not on a terminal, trials named as their MLflow runs
     assert "trial-1 complete  2/2 done" in res.err and "trial 3/2" not in res.err
+    removal = res.err.index("sanity check removed deal_stage_final (leak): leaks the label")
+    assert removal < res.err.index("trial-0 ")  # the sanity findings come first
     payload = json.loads(run_cli("run", "STORY-1", "--trials", "3", "--json").out)
+    assert [row["column"] for row in payload["sanity"]["removed"]] == ["deal_stage_final"]
+    assert payload["sanity"]["removed"][0]["reason"].startswith("leaks the label: Cramér's V")
+    assert payload["sanity"]["suspects"] == []
     assert payload["ticket"] == "STORY-1" and payload["model_version"] == "2"
     failed = any(c["verdict"] == "fail" for c in payload["criteria"])
     assert payload["quantities"]["trials"] == 3

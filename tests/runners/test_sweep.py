@@ -235,18 +235,33 @@ def test_two_real_worker_processes_share_one_study(
     assert len(children) == len(trials)
 
 
-def test_the_demo_leak_is_flagged_removed_and_reported(sweep_project: Project) -> None:
+def test_the_demo_leak_is_removed_and_reported_before_the_sweep(sweep_project: Project) -> None:
     spec = sweep_project.root / "experiments" / "fast.yaml"
     spec.write_text(
         spec.read_text().replace("drop: [lead_id, deal_stage_final]", "drop: [lead_id]")
     )
-    result = run_ticket("STORY-1", sweep_project, trials=2)
+    messages: list[str] = []
+    result = run_ticket("STORY-1", sweep_project, trials=2, message=messages.append)
+
     assert result.quantities["leakage_flags"] == 1
+    assert result.quantities["leakage_suspects"] == 0
     assert result.quantities["features_removed"] >= 1
     assert result.quantities["auroc"] < 0.95  # the model did not see the leak
+    assert [row["column"] for row in result.sanity["removed"]] == ["deal_stage_final"]
+    assert result.sanity["suspects"] == []
+    said = next(i for i, m in enumerate(messages) if m.startswith("sanity check removed"))
+    refit = next(i for i, m in enumerate(messages) if m.startswith("refitting"))
+    assert said < refit  # said before the sweep, not after it
+    assert messages[said].startswith(
+        "sanity check removed deal_stage_final (leak): leaks the label: Cramér's V"
+    )
+    assert "from all other features (gap" in messages[said]
     text = result.report_path.read_text()
     assert "| `deal_stage_final` | leak | leaks the label: Cramér's V" in text
+    assert "suspected leaks" not in text
     client = _client(sweep_project)
     assert {a.path for a in client.list_artifacts(result.parent_run_id, "sanity")} == {
-        "sanity/removed_features.json"
+        "sanity/removed_features.json",
+        "sanity/suspected_leaks.json",
     }
+    assert client.get_run(result.parent_run_id).data.metrics["leakage_flags"] == 1.0

@@ -19,7 +19,7 @@ METRICS = ["auroc", "aupr", "log_loss", "brier", "ece", "f1", "precision", "reca
 METRICS += ["accuracy", "macro_f1", "rmse", "mae", "r2"]
 SERVING = ["latency_p50_ms", "latency_p95_ms", "latency_batch_ms", "model_size_mb"]
 RUN_FACTS = ["trials", "trials_completed", "trials_pruned", "trials_failed", "fit_seconds"]
-RUN_FACTS += ["sweep_seconds", "leakage_flags", "features_removed", "followups"]
+RUN_FACTS += ["sweep_seconds", "leakage_flags", "leakage_suspects", "features_removed", "followups"]
 RUN_FACTS += ["segments_worse", "rows"]
 
 
