@@ -11,7 +11,7 @@ import click
 
 from agileds import __version__
 from agileds.cli._lazy import LazyGroup
-from agileds.errors import AgileDSError
+from agileds.errors import AgileDSError, disk_full_reason
 
 __all__ = ["cli", "main"]
 
@@ -82,4 +82,10 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a full disk anywhere: one line, not a traceback
+        reason = disk_full_reason(exc)
+        if reason is None:
+            raise
+        click.echo(f"error: the disk is full ({reason}); free space and try again", err=True)
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agileds.errors import AgileDSError, DiskFullError, UsageError, is_disk_full
+from agileds.errors import AgileDSError, DiskFullError, UsageError, disk_full_reason, is_disk_full
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -114,7 +114,8 @@ def all_or_nothing(client: MlflowClient, model: str, what: str) -> Iterator[Undo
 def _failure(
     client: MlflowClient, model: str, what: str, error: Exception, failed_undo: Exception | None
 ) -> str:
-    cause = "the disk is full" if is_disk_full(error) else _first_line(error)
+    reason = disk_full_reason(error)
+    cause = f"the disk is full: {reason}" if reason else _first_line(error)
     if failed_undo is None:
         fix = "free space and" if is_disk_full(error) else "fix that and"
         return f"{what} failed ({cause}) and was undone, nothing changed; {fix} try again"
