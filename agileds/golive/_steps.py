@@ -9,6 +9,7 @@ undone in reverse, and the error says whether the registry is back where it was 
 from __future__ import annotations
 
 import contextlib
+import functools
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -53,7 +54,7 @@ class Undo:
         before = dict(self.client.get_model_version(self.model, version).tags)
         for key, value in tags.items():
             self.client.set_model_version_tag(self.model, version, key, value)
-            self._steps.append(lambda key=key: self._put_tag(version, key, before.get(key)))
+            self._steps.append(functools.partial(self._put_tag, version, key, before.get(key)))
 
     def undo(self) -> Exception | None:
         """Undo every recorded step, newest first; return the first error, if any."""
