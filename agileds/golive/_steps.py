@@ -154,8 +154,14 @@ def check_artifacts(client: MlflowClient, model: str, version: str, action: str)
     from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
 
     location = str(client.get_model_version_download_uri(model, version))
-    repository = get_artifact_repository(location)
-    names = {Path(item.path).name for item in repository.list_artifacts()}
+    try:
+        repository = get_artifact_repository(location)
+        names = {Path(item.path).name for item in repository.list_artifacts()}
+    except Exception as error:  # any store: an unreachable location is not a loadable one
+        raise UsageError(
+            f"{model} v{version} cannot be checked: listing {location} failed "
+            f"({_first_line(error)}); {action} refused, aliases unchanged"
+        ) from None
     missing = "MLmodel"
     if "MLmodel" in names:
         with tempfile.TemporaryDirectory() as tmp:
