@@ -22,6 +22,8 @@ __all__ = [
     "TicketNotFoundError",
     "UnknownQuantityError",
     "UsageError",
+    "disk_full_reason",
+    "is_disk_full",
 ]
 
 
@@ -122,13 +124,18 @@ def is_disk_full(error: BaseException) -> bool:
     SQLite reports it as text ("database or disk is full") inside MLflow's and SQLAlchemy's
     own exceptions, file writes as ``OSError(ENOSPC)``.
     """
+    return disk_full_reason(error) is not None
+
+
+def disk_full_reason(error: BaseException) -> str | None:
+    """The first line of the error in ``error``'s chain that says the disk is full, or None."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
-            return True
-        if any(text in str(current).lower() for text in _FULL_TEXTS):
-            return True
+        text = str(current).strip()
+        full_errno = isinstance(current, OSError) and current.errno in _FULL_ERRNOS
+        if full_errno or any(known in text.lower() for known in _FULL_TEXTS):
+            return (text.splitlines() or [type(current).__name__])[0][:200]
         current = current.__cause__ or current.__context__
-    return False
+    return None

@@ -12,7 +12,7 @@ import click
 
 from agileds import __version__
 from agileds.cli._lazy import LazyGroup
-from agileds.errors import AgileDSError
+from agileds.errors import AgileDSError, disk_full_reason
 
 __all__ = ["cli", "main", "os_error_message"]
 
@@ -83,11 +83,15 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
-    except OSError as exc:  # the last line of defence: a full disk, a read-only folder
-        message = os_error_message(exc)
-        if message is None:
+    except Exception as exc:  # the last line of defence: a full disk, a read-only folder
+        message = os_error_message(exc) if isinstance(exc, OSError) else None
+        reason = disk_full_reason(exc) if message is None else None
+        if message is None and reason is None:
             raise
-        click.echo(f"error: {message}", err=True)
+        click.echo(
+            f"error: {message or f'the disk is full ({reason}); free space and try again'}",
+            err=True,
+        )
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
 

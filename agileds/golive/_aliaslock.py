@@ -58,18 +58,39 @@ def alias_lock(
         AliasLockedError: The lock stayed held for ``wait`` seconds.
     """
     deadline = time.monotonic() + wait
-    with _file_lock(local_folder, model, deadline), _registry_lock(client, model, deadline):
+    with contextlib.ExitStack() as held:
+        try:
+            local = held.enter_context(_file_lock(local_folder, model, deadline))
+            # Holding the local lock of the project's own store, no live process holds the
+            # registry lock: one found there was left by a process that died or a full disk.
+            stale_after = 0.0 if local else STALE_SECONDS
+            held.enter_context(_registry_lock(client, model, deadline, stale_after))
+        except Exception as error:
+            _raise_if_disk_full(model, error)
+            raise
         yield
 
 
+def _raise_if_disk_full(model: str, error: Exception) -> None:
+    """A full disk while taking the locks is reported as what it is: nothing changed yet."""
+    from agileds.errors import DiskFullError, disk_full_reason
+
+    reason = disk_full_reason(error)
+    if reason is not None and not isinstance(error, AgileDSError):
+        raise DiskFullError(
+            f"cannot take the lock on {model}'s aliases: the disk is full ({reason}); "
+            "nothing changed; free space and try again"
+        ) from None
+
+
 @contextlib.contextmanager
-def _file_lock(folder: Path | None, model: str, deadline: float) -> Iterator[None]:
+def _file_lock(folder: Path | None, model: str, deadline: float) -> Iterator[bool]:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: the registry lock alone
         folder = None
     if folder is None:
-        yield
+        yield False
         return
     folder.mkdir(parents=True, exist_ok=True)
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model)
@@ -81,13 +102,15 @@ def _file_lock(folder: Path | None, model: str, deadline: float) -> Iterator[Non
                 break
             except BlockingIOError:
                 _wait_or_fail(model, deadline, "another agileds process on this machine")
-        yield
+        yield True
     finally:
         os.close(fd)  # closing releases the lock
 
 
 @contextlib.contextmanager
-def _registry_lock(client: MlflowClient, model: str, deadline: float) -> Iterator[None]:
+def _registry_lock(
+    client: MlflowClient, model: str, deadline: float, stale_after: float
+) -> Iterator[None]:
     from mlflow.exceptions import MlflowException
 
     name = model + LOCK_SUFFIX
@@ -105,7 +128,7 @@ def _registry_lock(client: MlflowClient, model: str, deadline: float) -> Iterato
         if holder is None:
             continue  # released between our try and our look
         age, who = holder
-        if age > STALE_SECONDS:
+        if age > stale_after:
             with contextlib.suppress(MlflowException):
                 client.delete_registered_model(name)
             continue

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agileds.errors import DiskFullError, is_disk_full
+from agileds.errors import DiskFullError, disk_full_reason
 from agileds.golive._compare import Comparison
 from agileds.golive._report import GoLiveReport, write_golive_report
 from agileds.golive._tags import DECISION_TAG, KIND_TAG
@@ -68,14 +68,16 @@ class Recorder:
             self.logger.abandon_parent(self.run_id, "KILLED", tags={"agileds.verdict": "killed"})
             raise
         except BaseException as exc:
-            self.logger.abandon_parent(
+            closed = self.logger.abandon_parent(
                 self.run_id, "FAILED", tags={"agileds.error": str(exc)[:5000]}
             )
-            if is_disk_full(exc):
+            reason = disk_full_reason(exc)
+            if reason is not None:
+                state = "marked FAILED" if closed else "left open (the store refused to close it)"
                 raise DiskFullError(
-                    f"go-live of {self.golive.ticket.id} stopped: the disk is full "
-                    f"({_first_line(exc)}); the go-live run is marked FAILED and no "
-                    "new decision is recorded; free space and run 'agileds golive' again"
+                    f"go-live of {self.golive.ticket.id} stopped: the disk is full ({reason}); "
+                    f"no new decision is recorded, the go-live run is {state}; free space "
+                    "and run 'agileds golive' again"
                 ) from exc
             raise
 
@@ -122,11 +124,6 @@ class Recorder:
                     else:
                         self.client.delete_model_version_tag(name, version, key)
             raise
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0][:200] if lines else type(error).__name__
 
 
 def predictions_frame(comparison: Comparison) -> pd.DataFrame:

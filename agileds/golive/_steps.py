@@ -9,12 +9,13 @@ undone in reverse, and the error says whether the registry is back where it was 
 from __future__ import annotations
 
 import contextlib
+import functools
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agileds.errors import AgileDSError, DiskFullError, UsageError, is_disk_full
+from agileds.errors import AgileDSError, DiskFullError, UsageError, disk_full_reason, is_disk_full
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -53,7 +54,7 @@ class Undo:
         before = dict(self.client.get_model_version(self.model, version).tags)
         for key, value in tags.items():
             self.client.set_model_version_tag(self.model, version, key, value)
-            self._steps.append(lambda key=key: self._put_tag(version, key, before.get(key)))
+            self._steps.append(functools.partial(self._put_tag, version, key, before.get(key)))
 
     def undo(self) -> Exception | None:
         """Undo every recorded step, newest first; return the first error, if any."""
@@ -114,7 +115,8 @@ def all_or_nothing(client: MlflowClient, model: str, what: str) -> Iterator[Undo
 def _failure(
     client: MlflowClient, model: str, what: str, error: Exception, failed_undo: Exception | None
 ) -> str:
-    cause = "the disk is full" if is_disk_full(error) else _first_line(error)
+    reason = disk_full_reason(error)
+    cause = f"the disk is full: {reason}" if reason else _first_line(error)
     if failed_undo is None:
         fix = "free space and" if is_disk_full(error) else "fix that and"
         return f"{what} failed ({cause}) and was undone, nothing changed; {fix} try again"
@@ -152,8 +154,14 @@ def check_artifacts(client: MlflowClient, model: str, version: str, action: str)
     from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
 
     location = str(client.get_model_version_download_uri(model, version))
-    repository = get_artifact_repository(location)
-    names = {Path(item.path).name for item in repository.list_artifacts()}
+    try:
+        repository = get_artifact_repository(location)
+        names = {Path(item.path).name for item in repository.list_artifacts()}
+    except Exception as error:  # any store: an unreachable location is not a loadable one
+        raise UsageError(
+            f"{model} v{version} cannot be checked: listing {location} failed "
+            f"({_first_line(error)}); {action} refused, aliases unchanged"
+        ) from None
     missing = "MLmodel"
     if "MLmodel" in names:
         with tempfile.TemporaryDirectory() as tmp:

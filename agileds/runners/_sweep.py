@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from agileds.errors import AgileDSError, DiskFullError, UsageError, is_disk_full
+from agileds.errors import AgileDSError, DiskFullError, UsageError, disk_full_reason, is_disk_full
 from agileds.project import Project
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
 from agileds.sweeps._ensemble import flat_config, members_of
@@ -143,6 +143,8 @@ class Execution:
         self.git = git_state(project.root)
         self.tags = {**ticket_run_tags(ticket, self.model_name), **self.git.tags()}
         self.production_version: str | None = None
+        self.parent_closed = True  # False when a failed run's parent could not be closed
+        self.registered: str | None = None  # the version this execution registered
         self.oof = OofStore(oof_folder(project.root, ticket.id))
         from agileds.sweeps._threads import plan_threads
 
@@ -153,8 +155,21 @@ class Execution:
 
         # Held for the whole run: failing stale trials and closing abandoned parent runs
         # is right only when no other run of this ticket is alive.
-        with run_lock(self.project.root, self.ticket.id, self.options.say):
-            return self._run()
+        try:
+            with run_lock(self.project.root, self.ticket.id, self.options.say):
+                return self._run()
+        except Exception as exc:
+            if isinstance(exc, AgileDSError) or not is_disk_full(exc):
+                raise
+            closed = (
+                "its MLflow run is marked FAILED"
+                if self.parent_closed
+                else "its MLflow run could not be closed (the next run closes it)"
+            )
+            raise DiskFullError(
+                f"{self.ticket.id} stopped: the disk is full ({disk_full_reason(exc)}); "
+                f"{closed}; free space, then run it again (the study resumes)"
+            ) from exc
 
     def _run(self) -> RunResult:
         study = self._open_study()
@@ -185,13 +200,10 @@ class Execution:
             logger.abandon_parent(parent, "KILLED", tags={"agileds.verdict": "killed"})
             raise
         except BaseException as exc:
-            logger.abandon_parent(parent, "FAILED", tags={"agileds.error": str(exc)[:5000]})
-            if is_disk_full(exc):
-                raise DiskFullError(
-                    f"{self.ticket.id} stopped: the disk is full ({_first_line(exc)}); its "
-                    "MLflow run is marked FAILED; free space, then run it again (the study "
-                    "resumes)"
-                ) from exc
+            self._unregister()
+            self.parent_closed = logger.abandon_parent(
+                parent, "FAILED", tags={"agileds.error": str(exc)[:5000]}
+            )
             raise
 
     def _open_study(self) -> Any:
@@ -460,7 +472,19 @@ class Execution:
             "agileds.spec": self.shown,
             CONFIG_TAG: json.dumps(candidate.config, default=str),
         }
-        return register_model(self.client, self.model_name, uri, parent, tags=tags)
+        self.registered = register_model(self.client, self.model_name, uri, parent, tags=tags)
+        return self.registered
+
+    def _unregister(self) -> None:
+        """Remove the version this run registered before it failed: a version whose run
+        did not finish must not reach go-live (its logged model stays with the run)."""
+        if self.registered is None:
+            return
+        try:
+            self.client.delete_model_version(self.model_name, self.registered)
+        except Exception:  # the store is failing: the error that stopped the run says more
+            return
+        self.options.say(f"removed {self.model_name} v{self.registered}: its run failed")
 
     def _explain(self, candidate: Any, logger: Any, parent: str) -> dict[str, float]:
         """Permutation importance of each raw input column on the holdout, logged as JSON."""
@@ -508,11 +532,6 @@ class Execution:
             config,
             ensemble,
         )
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0][:200] if lines else type(error).__name__
 
 
 def _refit_message(study: Any, ensemble: Any, metric: str) -> str:

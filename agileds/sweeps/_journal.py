@@ -17,7 +17,7 @@ from typing import Any
 
 from agileds.errors import ConfigError
 
-__all__ = ["drop_torn_tail", "salvage_torn_lines"]
+__all__ = ["drop_torn_tail", "last_line_parses", "salvage_torn_lines"]
 
 _RECORD_START = b'{"op_code"'
 _CHUNK = 1 << 16
@@ -43,6 +43,21 @@ def drop_torn_tail(path: Path, lock: Any) -> int:
         handle.flush()
         os.fsync(handle.fileno())
         return size - keep
+
+
+def last_line_parses(path: Path) -> bool:
+    """Whether the journal's last line is one complete record (True for an empty file).
+
+    Optuna skips a bad last line silently, so a torn record with a complete one appended on
+    the same line would lose that record without this check.
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return True
+    with path.open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        end = _after_last_newline(handle, size - 1) if size > 1 else 0
+        handle.seek(end)
+        return _parses(handle.read())
 
 
 def _after_last_newline(handle: Any, size: int) -> int:

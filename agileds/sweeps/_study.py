@@ -64,17 +64,25 @@ def _journal_storage(path: Path, lock: Any, say: Callable[[str], None]) -> Any:
     import optuna
     from optuna.storages.journal import JournalFileBackend
 
-    from agileds.sweeps._journal import drop_torn_tail, salvage_torn_lines
+    from agileds.sweeps._journal import drop_torn_tail, last_line_parses
 
     dropped = drop_torn_tail(path, lock)
     if dropped:
         say(f"{path}: dropped a torn last record ({dropped} bytes) left by a crash or a full disk")
+    if not last_line_parses(path):
+        _salvage(path, lock, say)
     try:
         return optuna.storages.JournalStorage(JournalFileBackend(str(path), lock_obj=lock))
     except ValueError:  # a torn record with complete ones appended after it
-        fixed = salvage_torn_lines(path, lock, str(path))
-        say(f"{path}: dropped {fixed} torn record(s) left by a crash or a full disk")
+        _salvage(path, lock, say)
         return optuna.storages.JournalStorage(JournalFileBackend(str(path), lock_obj=lock))
+
+
+def _salvage(path: Path, lock: Any, say: Callable[[str], None]) -> None:
+    from agileds.sweeps._journal import salvage_torn_lines
+
+    fixed = salvage_torn_lines(path, lock, str(path))
+    say(f"{path}: dropped {fixed} torn record(s) left by a crash or a full disk")
 
 
 def quiet_optuna() -> None:

@@ -185,9 +185,9 @@ class RunLogger:
     ) -> bool:
         """Terminate a parent run that failed or was stopped, without raising.
 
-        Called while another error propagates: the tags are logged if the store takes them,
-        and the run is terminated even when it does not (a full disk refuses the tags before
-        it refuses the status change), so it is not left RUNNING.
+        Called while another error propagates: the run is terminated first (the smallest
+        write, the one a nearly full disk still takes), then the tags are logged if the
+        store takes them.
 
         Args:
             run_id: The parent run.
@@ -200,13 +200,15 @@ class RunLogger:
         """
         # Any error: the store may fail in its own ways (SQLAlchemy, SQLite, HTTP), and the
         # error that brought us here says more than this one.
-        with contextlib.suppress(Exception):
-            self._log_batch(run_id, tags=_tags(tags or {}))
         try:
             self.client.set_terminated(run_id, status=status.upper(), end_time=_now_ms())
         except Exception:
-            return False
-        return True
+            closed = False
+        else:
+            closed = True
+        with contextlib.suppress(Exception):  # MLflow takes tags on a terminated run
+            self._log_batch(run_id, tags=_tags(tags or {}))
+        return closed
 
     def log_dict_artifact(self, run_id: str, data: Any, artifact_file: str) -> None:
         """Log ``data`` as a JSON or YAML artifact (by the extension of ``artifact_file``).

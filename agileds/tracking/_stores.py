@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agileds.errors import ConfigError
+from agileds.errors import ConfigError, DiskFullError, is_disk_full
 from agileds.tracking._relocate import relocate_store
 
 if TYPE_CHECKING:
@@ -147,13 +147,24 @@ def get_client(tracking_uri: str) -> MlflowClient:
     from mlflow import MlflowClient
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    # MLflow logs every database error with its traceback, then raises it again: the error
+    # reaches agileds, which reports it in one line.
+    logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
     if tracking_uri.startswith(_SQLITE_PREFIX):
         database = tracking_uri[len(_SQLITE_PREFIX) :].partition("?")[0]
         _create_sqlite(database)
         if database and database != ":memory:":
             relocate_store(Path(database))
-    with _quiet(_MIGRATION_LOGGERS):
-        return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    try:
+        with _quiet(_MIGRATION_LOGGERS):
+            return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    except Exception as error:
+        if not is_disk_full(error):
+            raise
+        raise DiskFullError(
+            f"cannot open the MLflow store {tracking_uri}: the disk is full; free space and "
+            "try again"
+        ) from None
 
 
 def _create_sqlite(database: str) -> None:
