@@ -3,7 +3,8 @@
 Loading a scikit-learn model unpickles it, which can run any code. ``agileds.yaml`` chooses
 the tracking URI and the artifact location, and a repository can commit it; so a model is
 loaded only from the store's own folder (a local SQLite database and its artifacts beside
-it, as ``agileds init`` sets up) or from a location the user named outside the repository:
+it, as ``agileds init`` sets up), from the ``mlruns/`` of an agileds project on this
+machine, or from a location the user named outside the repository:
 ``$AGILEDS_TRUSTED_STORES`` (separated by commas) or one line each in
 ``~/.config/agileds/trusted-stores`` (``$XDG_CONFIG_HOME`` respected). See docs/security.md.
 """
@@ -48,12 +49,20 @@ def _local_path(location: str) -> Path | None:
 
 
 def _own_store(location: str, tracking_uri: str) -> bool:
-    """Whether ``location`` lies in the folder of the local SQLite tracking database."""
-    if not tracking_uri.startswith(_SQLITE):
-        return False
+    """Whether ``location`` lies in the folder of the local SQLite tracking database, or in
+    the ``mlruns/`` of an agileds project on this machine (a copied project's database can
+    still point at the original's artifacts)."""
     path = _local_path(location)
-    store = Path(tracking_uri[len(_SQLITE) :].partition("?")[0]).resolve().parent
-    return path is not None and path.is_relative_to(store)
+    if path is None:
+        return False
+    if tracking_uri.startswith(_SQLITE):
+        store = Path(tracking_uri[len(_SQLITE) :].partition("?")[0]).resolve().parent
+        if path.is_relative_to(store):
+            return True
+    return any(
+        folder.name == "mlruns" and (folder.parent / "agileds.yaml").is_file()
+        for folder in path.parents
+    )
 
 
 def _listed(location: str, tracking_uri: str) -> bool:

@@ -69,6 +69,16 @@ def test_a_store_the_user_trusts(
     check_model_source("models:/m/1", location, tracking)
 
 
+def test_another_agileds_projects_store_on_this_machine(tmp_path: Path) -> None:
+    other = tmp_path / "original"
+    (other / "mlruns" / "artifacts").mkdir(parents=True)
+    location = str(other / "mlruns" / "artifacts" / "m")
+    with pytest.raises(ConfigError):  # not a project: no agileds.yaml
+        check_model_source("models:/m/1", location, DB)
+    (other / "agileds.yaml").write_text("")
+    check_model_source("models:/m/1", location, DB)
+
+
 def test_a_prefix_is_not_a_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AGILEDS_TRUSTED_STORES", "s3://team")
     with pytest.raises(ConfigError):
