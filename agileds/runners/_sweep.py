@@ -435,13 +435,26 @@ class Execution:
 
 
 def _refit_message(ensemble: Any, metric: str) -> str:
+    budget = _budget_note(ensemble)
     if ensemble is None or len(ensemble.trials) == 1:
-        return "refitting the best configuration on the whole training part"
+        return f"refitting the best configuration on the whole training part{budget}"
     trials = ", ".join(f"#{n}×{w}" for n, w in zip(ensemble.trials, ensemble.weights, strict=True))
     return (
         f"refitting an ensemble of {len(ensemble.trials)} trials ({trials}) on the whole "
         f"training part: out-of-fold {metric} {ensemble.score:.4g} against "
-        f"{ensemble.best_score:.4g} for the best trial alone"
+        f"{ensemble.best_score:.4g} for the best trial alone{budget}"
+    )
+
+
+def _budget_note(ensemble: Any) -> str:
+    """How the latency budget shaped the selection, for the refit message."""
+    if ensemble is None or ensemble.budget_ms is None:
+        return ""
+    refused = sum(w.status == "over budget" for w in ensemble.weighed)
+    cost = "unknown" if ensemble.cost_ms is None else f"{ensemble.cost_ms:.3g} ms"
+    return (
+        f"; one-row cost {cost} within the latency budget of {ensemble.budget_ms:.3g} ms"
+        f" ({refused} larger ensemble(s) refused)"
     )
 
 

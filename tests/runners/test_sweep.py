@@ -224,3 +224,17 @@ def test_the_demo_leak_is_flagged_removed_and_reported(sweep_project: Project) -
     assert {a.path for a in client.list_artifacts(result.parent_run_id, "sanity")} == {
         "sanity/removed_features.json"
     }
+
+
+def test_the_refit_message_says_how_the_latency_budget_shaped_the_ensemble() -> None:
+    from agileds.runners._sweep import _refit_message
+    from agileds.sweeps._ensemble import Ensemble, Weighed
+
+    weighed = (Weighed((2,), 0.82, 11.0), Weighed((2, 5), 0.85, 61.0, "over budget"))
+    alone = Ensemble((2,), (1,), 0.82, 0.82, budget_ms=50.0, cost_ms=11.0, weighed=weighed)
+    assert _refit_message(alone, "auroc") == (
+        "refitting the best configuration on the whole training part; one-row cost 11 ms "
+        "within the latency budget of 50 ms (1 larger ensemble(s) refused)"
+    )
+    free = Ensemble((2,), (1,), 0.82, 0.82)
+    assert _refit_message(free, "auroc").endswith("the whole training part")
