@@ -1,7 +1,7 @@
 """One-row latency of the demo's models, wall clock against CPU time of the scoring thread,
 as the machine is and with every core kept busy by extra busy-loop processes.
 
-    python benchmarks/bench_latency_load.py [--rows 40]
+    python benchmarks/bench_latency_load.py [--rows 40] [--leads 500]
 
 Prints each family's one-row cost (what ensemble selection sums) and, for the ensemble of
 the three families' defaults, p50/p95 in both clocks before and under the extra load.
@@ -19,14 +19,16 @@ from pathlib import Path
 from typing import Any
 
 
-def _demo(rows: int) -> tuple[Any, Any, Any, list[dict[str, Any]]]:
+def _demo(leads: int) -> tuple[Any, Any, Any, list[dict[str, Any]]]:
     from agileds._scaffold import init_project
+    from agileds.data import make_leads
     from agileds.sweeps import load_spec
     from agileds.sweeps._objective import default_configs
     from agileds.sweeps._prepare import prepare_data
 
     root = Path(tempfile.mkdtemp())
     init_project(root, demo=True)
+    make_leads(leads, seed=3).to_csv(root / "experiments" / "data" / "leads.csv", index=False)
     path = root / "experiments" / "lead_scoring.yaml"
     spec = load_spec(path, "lead_scoring.yaml")
     data = prepare_data(spec, path, "lead_scoring.yaml")
@@ -62,12 +64,14 @@ def _line(label: str, model: Any, x: Any, rows: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=40)
-    rows = parser.parse_args().rows
+    parser.add_argument("--rows", type=int, default=40, help="one-row calls measured")
+    parser.add_argument("--leads", type=int, default=500, help="demo leads (80%% train)")
+    args = parser.parse_args()
+    rows = args.rows
     from agileds.evaluation import row_cost_ms
     from agileds.sweeps._objective import build_model
 
-    spec, data, x, members = _demo(rows)
+    spec, data, x, members = _demo(args.leads)
     for config in members:
         model = build_model(config, spec, data).fit(data.x_train, data.y_train)
         print(f"{config['family']:<22} one-row cost {row_cost_ms(model, x, rows=rows):.1f} ms")

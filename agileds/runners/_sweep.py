@@ -538,13 +538,15 @@ def _refit_message(study: Any, ensemble: Any, metric: str) -> str:
     """What is refitted, with the best trial's CV score as the progress line showed it.
 
     An ensemble is chosen on the pooled out-of-fold predictions, whose metric differs from
-    the mean of the per-fold metrics the sweep ranks by: both are named.
+    the mean of the per-fold metrics the sweep ranks by: both are named. When a latency
+    criterion bounded the selection, the budget and what it refused are named too.
     """
     best = study.best_trial
+    budget = _budget_note(ensemble)
     if ensemble is None or len(ensemble.trials) == 1:
         return (
             f"refitting the best configuration (trial-{best.number}, CV {metric} "
-            f"{best.value:.4f}) on the whole training part"
+            f"{best.value:.4f}) on the whole training part{budget}"
         )
     trials = ", ".join(
         f"trial-{n}×{w}" for n, w in zip(ensemble.trials, ensemble.weights, strict=True)
@@ -553,7 +555,19 @@ def _refit_message(study: Any, ensemble: Any, metric: str) -> str:
         f"refitting an ensemble of {len(ensemble.trials)} trials ({trials}) on the whole "
         f"training part: pooled out-of-fold {metric} {ensemble.score:.4f} against "
         f"{ensemble.best_score:.4f} for trial-{best.number} alone (its CV {metric}, the "
-        f"mean over folds: {best.value:.4f})"
+        f"mean over folds: {best.value:.4f}){budget}"
+    )
+
+
+def _budget_note(ensemble: Any) -> str:
+    """How the latency budget shaped the selection, for the refit message."""
+    if ensemble is None or ensemble.budget_ms is None:
+        return ""
+    refused = sum(w.status == "over budget" for w in ensemble.weighed)
+    cost = "unknown" if ensemble.cost_ms is None else f"{ensemble.cost_ms:.3g} ms"
+    return (
+        f"; one-row cost {cost} within the latency budget of {ensemble.budget_ms:.3g} ms"
+        f" ({refused} larger ensemble(s) refused)"
     )
 
 

@@ -90,7 +90,7 @@ def test_demo_scaffolds_then_reuses_the_project(
     assert (target / "docs" / "reports" / "STORY-1" / "run.md").is_file()
     # the loop after the run: sign-off, gate, promotion, two batches, the investigation
     assert "== agileds ticket accept STORY-1 4 --by sales-lead" in first.out
-    assert "decision: GO" in first.out
+    assert "decision: GO" in first.out and (first.out + first.err).count("decision: ") == 1
     assert "production v1 (first deployment, no previous); STORY-1 moved to done" in first.out
     clean, drifted = first.out.split("== agileds monitor lead-scoring --data")[1:3]
     assert "no threshold crossed: nothing filed" in clean
@@ -116,3 +116,20 @@ def test_init_names_the_model_after_the_folder(tmp_path: Path, run_cli) -> None:
     assert "lead-scoring" not in settings
     assert run_cli("init", str(tmp_path / "q"), "--model", "churn").code == 0
     assert "model: churn " in (tmp_path / "q" / "agileds.yaml").read_text()
+
+
+def test_demo_exits_1_and_says_no_go_once_when_the_gate_stops_it(
+    tmp_path: Path, run_cli, mlflow_template_db: Path
+) -> None:
+    from tests.conftest import make_demo_project
+    from tests.runners.conftest import FAST_SPEC
+
+    target = tmp_path / "demo"
+    make_demo_project(target, mlflow_template_db, rows=600, spec=("fast.yaml", FAST_SPEC))
+    story = target / "backlog" / "STORY-1.yaml"
+    story.write_text(story.read_text().replace("latency_p95_ms <= 100", "latency_p95_ms <= 0"))
+    res = run_cli("demo", str(target), "--trials", "2")
+    assert res.code == 1, res.err
+    assert (res.out + res.err).count("decision: NO-GO") == 1
+    assert "the demo stops here, before promotion (the gate's reasons are above)" in res.out
+    assert "== agileds promote" not in res.out and "== agileds monitor" not in res.out

@@ -283,6 +283,29 @@ def test_write_run_report_renders_the_markdown(report: RunReport, tmp_path: Path
     assert "\n\n\n" not in text and text.endswith("\n") and not text.endswith("\n\n")
 
 
+def test_the_ensemble_trade_off_table_and_the_latency_method(report: RunReport) -> None:
+    from dataclasses import replace
+
+    weighed = [
+        {"trials": "#2", "score": 0.823, "cost_ms": 11.1, "status": ""},
+        {"trials": "#2, #0", "score": 0.8417, "cost_ms": 27.0, "status": "chosen"},
+        {"trials": "#2, #0, #3", "score": 0.8473, "cost_ms": 61.4, "status": "over budget"},
+    ]
+    with_budget = replace(
+        report, ensemble_weighed=weighed, ensemble_budget_ms=50.0, latency_method="CPU time"
+    )
+    lines = render_markdown("run.md.j2", report=with_budget).splitlines()
+    assert "## Ensemble candidates: quality against latency" in lines
+    assert "| #2, #0 | 0.8417 | 27 | chosen |" in lines
+    assert "| #2, #0, #3 | 0.8473 | 61.4 | over budget |" in lines
+    assert "A new member joined only while that sum stayed within 50 ms, half" in lines
+    assert "Latency (`latency_*`): CPU time." in lines
+    free = render_markdown("run.md.j2", report=replace(with_budget, ensemble_budget_ms=None))
+    assert "has no `latency_p95_ms` bound, so cost did not limit the selection." in free
+    alone = render_markdown("run.md.j2", report=replace(report, ensemble_weighed=weighed[:1]))
+    assert "Ensemble candidates" not in alone
+
+
 def test_without_production_the_holdout_table_is_narrow(report: RunReport) -> None:
     from dataclasses import replace
 

@@ -265,3 +265,21 @@ def test_the_demo_leak_is_removed_and_reported_before_the_sweep(sweep_project: P
         "sanity/suspected_leaks.json",
     }
     assert client.get_run(result.parent_run_id).data.metrics["leakage_flags"] == 1.0
+
+
+def test_the_refit_message_says_how_the_latency_budget_shaped_the_ensemble() -> None:
+    from types import SimpleNamespace
+
+    from agileds.runners._sweep import _refit_message
+    from agileds.sweeps._ensemble import Ensemble, Weighed
+
+    study = SimpleNamespace(best_trial=SimpleNamespace(number=2, value=0.82))
+    weighed = (Weighed((2,), 0.82, 11.0), Weighed((2, 5), 0.85, 61.0, "over budget"))
+    alone = Ensemble((2,), (1,), 0.82, 0.82, budget_ms=50.0, cost_ms=11.0, weighed=weighed)
+    assert _refit_message(study, alone, "auroc") == (
+        "refitting the best configuration (trial-2, CV auroc 0.8200) on the whole training "
+        "part; one-row cost 11 ms within the latency budget of 50 ms (1 larger ensemble(s) "
+        "refused)"
+    )
+    free = Ensemble((2,), (1,), 0.82, 0.82)
+    assert _refit_message(study, free, "auroc").endswith("the whole training part")
