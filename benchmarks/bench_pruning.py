@@ -18,6 +18,10 @@ started and completed, completed per minute of sweep, the best trial's CV metric
 holdout metric of the final model. The machine is shared: the load average is printed with
 every run, and the figures only compare variants run side by side.
 
+With ``--replay``, one sweep per dataset and seed runs without pruning, and each pruner is
+replayed on its trials (see :func:`replay`): which trials it would have stopped, the folds
+that saves, and how many of the best trials it would have thrown away.
+
 Run: ``.venv/bin/python benchmarks/bench_pruning.py [--budget 60] [--seeds 2] [--first-seed 0]
 [--datasets crm,breast_cancer] [--variants today,sized,sized+none,sized+patient]``.
 """
@@ -109,8 +113,7 @@ def run_variant(project: Any, ticket: str, dataset: bq.Dataset, variant: str, se
     )
 
 
-def benchmark(root: Path, names: list[str], seeds: list[int], budget: float, variants: list[str]):
-    """Every dataset, seed and variant (variants interleaved); one line per run."""
+def _project(root: Path) -> Any:
     from agileds._scaffold import init_project
     from agileds.project import find_project
     from agileds.tracking import get_client, resolve_stores
@@ -122,6 +125,35 @@ def benchmark(root: Path, names: list[str], seeds: list[int], budget: float, var
         project.root, settings.tracking_uri, settings.artifact_location, settings.optuna_storage
     )
     get_client(stores.tracking_uri)
+    return project
+
+
+def replays(root: Path, names: list[str], seeds: list[int], budget: float) -> list[str]:
+    """One sweep without pruning per dataset and seed, then every pruner replayed on it."""
+    import optuna
+
+    from agileds.sweeps._study import open_storage
+
+    project = _project(root)
+    lines = [
+        "| pruner | complete trials | pruned | folds saved | top-quarter trials lost | best lost |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for number, name in enumerate(names, start=1):
+        dataset, ticket = bq.DATASETS[name], f"STORY-{number}"
+        for seed in seeds:
+            bq.write_experiment(project.root, dataset, seed, budget, ticket)
+            run = run_variant(project, ticket, dataset, "sized+none", seed)
+            journal = str(project.mlruns_dir / "optuna.journal")
+            study = optuna.load_study(study_name=ticket, storage=open_storage(journal))
+            print(f"<!-- {name} seed {seed}: {run.completed} trials, load {run.load:.1f} -->")
+            lines += [f"| **{name} seed {seed}** | | | | | |", *replay(study)]
+    return lines
+
+
+def benchmark(root: Path, names: list[str], seeds: list[int], budget: float, variants: list[str]):
+    """Every dataset, seed and variant (variants interleaved); one line per run."""
+    project = _project(root)
     runs: list[Run] = []
     for number, name in enumerate(names, start=1):
         dataset, ticket = bq.DATASETS[name], f"STORY-{number}"
@@ -139,6 +171,50 @@ def benchmark(root: Path, names: list[str], seeds: list[int], budget: float, var
                     flush=True,
                 )
     return runs
+
+
+def replay(study: Any) -> list[str]:
+    """Replay each pruner on the trials of a sweep that pruned nothing.
+
+    Every trial reported the running mean of its folds (all but the last) and its final CV
+    score, so each pruner can be asked, trial by trial in the original order, where it would
+    have stopped it. Reported: trials pruned, folds saved, and how many of the trials that
+    finished in the top quarter it would have thrown away (the best trial among them). The
+    sampler's later choices would differ under pruning; this measures the decisions only.
+    """
+    import optuna
+
+    from agileds.sweeps._study import PRUNERS, make_pruner
+
+    done = [t for t in study.trials if t.state.name == "COMPLETE"]
+    ranked = sorted(done, key=lambda t: t.value, reverse=study.direction.name == "MAXIMIZE")
+    top = {t.number for t in ranked[: max(1, len(ranked) // 4)]}
+    best = ranked[0].number
+    lines = []
+    for kind in PRUNERS:
+        shadow = optuna.create_study(
+            direction=study.direction.name.lower(), pruner=make_pruner(kind)
+        )
+        pruned, saved, folds, lost = 0, 0, 0, []
+        for original in done:
+            steps = sorted(original.intermediate_values.items())
+            total = len(steps) + 1  # the last fold is never reported
+            folds += total
+            trial = shadow.ask()
+            for step, value in steps:
+                trial.report(value, step)
+                if trial.should_prune():
+                    shadow.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                    pruned, saved = pruned + 1, saved + total - (step + 1)
+                    lost += [original.number] if original.number in top else []
+                    break
+            else:
+                shadow.tell(trial, original.value)
+        lines.append(
+            f"| {kind} | {len(done)} | {pruned} | {100 * saved / max(folds, 1):.0f}% "
+            f"| {len(lost)} of {len(top)} | {'yes' if best in lost else 'no'} |"
+        )
+    return lines
 
 
 def table(runs: list[Run], variants: list[str]) -> list[str]:
@@ -177,6 +253,9 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=0, help="seeds start here")
     parser.add_argument("--datasets", default="crm,breast_cancer", help="comma-separated")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated")
+    parser.add_argument(
+        "--replay", action="store_true", help="one sweep without pruning, pruners replayed on it"
+    )
     args = parser.parse_args()
     names = [n for n in args.datasets.split(",") if n]
     variants = [v for v in args.variants.split(",") if v]
@@ -191,6 +270,9 @@ def main() -> None:
         os.chdir(tmp)
         try:
             seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+            if args.replay:
+                print("\n".join(replays(Path(tmp), names, seeds, args.budget)))
+                return
             runs = benchmark(Path(tmp), names, seeds, args.budget, variants)
         finally:
             os.chdir(cwd)
