@@ -4,8 +4,11 @@ A sweep's configuration is one flat dict: the ``family`` choice, the preprocessi
 (``top_k``, ``text_features``, ``hashing_size``, ``text_derived``, ``bucketing``), the
 classifiers' ``calibration`` and the family's hyperparameters prefixed by its name
 (``hist_gradient_boosting.learning_rate``), so conditional spaces never collide.
-Family names are the same for every task: ``logistic`` is *the linear family*, a logistic
-regression for binary and multiclass tasks and a ridge regression for regression.
+The linear family is a logistic regression for binary and multiclass tasks and a ridge
+regression for regression, and is named by its task in configurations and reports:
+``logistic`` (``logistic.C``) or ``ridge`` (``ridge.alpha``). A spec may call it
+``logistic``, ``ridge`` or ``linear`` whatever the task, and a configuration stored under
+the old name (a regression's ``logistic.alpha``) still reads: see :func:`canonical_family`.
 
 Overrides, keyed by those flat names, fix a value (``{"logistic.solver": "saga"}``), narrow
 a range (``{"random_forest.max_depth": {"low": 3, "high": 8}}``) or list the choices to try
@@ -33,6 +36,8 @@ __all__ = [
     "Family",
     "FloatRange",
     "IntRange",
+    "canonical_config",
+    "canonical_family",
     "default_params",
     "get_family",
     "make_estimator",
@@ -245,15 +250,50 @@ is-English, sentiment) with text columns, ``hashing_size`` when ``text_features`
 """
 
 
+LINEAR_NAMES = ("logistic", "ridge", "linear")
+"""What a spec may call the linear family (the registry keeps it as ``logistic``)."""
+
+
 def get_family(name: str) -> Family:
-    """Return the family called ``name``.
+    """Return the family called ``name`` (``ridge`` and ``linear``: the linear family).
 
     Raises:
         UsageError: No such family.
     """
-    if name not in FAMILIES:
-        raise UsageError(f"unknown model family '{name}'; use one of {', '.join(FAMILIES)}")
-    return FAMILIES[name]
+    key = "logistic" if name in LINEAR_NAMES else name
+    if key not in FAMILIES:
+        names = ", ".join(["logistic (or ridge, linear)", *list(FAMILIES)[1:]])
+        raise UsageError(f"unknown model family '{name}'; use one of {names}")
+    return FAMILIES[key]
+
+
+def canonical_family(name: str, task: str) -> str:
+    """The family's name in configurations and reports: the linear family is ``ridge`` in
+    regression and ``logistic`` otherwise; other names are returned as they are.
+
+    Example:
+        >>> canonical_family("logistic", "regression"), canonical_family("linear", "binary")
+        ('ridge', 'logistic')
+    """
+    if name not in LINEAR_NAMES:
+        return name
+    return "ridge" if _check_task(task) == "regression" else "logistic"
+
+
+def canonical_config(config: Mapping[str, Any], task: str) -> dict[str, Any]:
+    """``config`` with the linear family under its task's name: ``family`` and the
+    ``<family>.`` keys renamed (a regression stored as ``logistic``/``logistic.alpha``
+    reads as ``ridge``/``ridge.alpha``); other keys are kept."""
+    family = config.get("family")
+    if not isinstance(family, str) or family not in LINEAR_NAMES:
+        return dict(config)
+    name = canonical_family(family, task)
+    renamed: dict[str, Any] = {}
+    for key, value in config.items():
+        prefix, _, rest = key.partition(".")
+        renamed[f"{name}.{rest}" if rest and prefix in LINEAR_NAMES else key] = value
+    renamed["family"] = name
+    return renamed
 
 
 def _pick(
@@ -318,9 +358,23 @@ def suggest_params(
     return _family_params(trial, family, task, overrides or {})
 
 
+def canonical_overrides(overrides: Mapping[str, Any], task: str) -> dict[str, Any]:
+    """Search-space overrides with the linear family's keys under its task's name."""
+    return {
+        (
+            f"{canonical_family(k.partition('.')[0], task)}.{k.partition('.')[2]}"
+            if k.partition(".")[0] in LINEAR_NAMES and k.partition(".")[2]
+            else k
+        ): v
+        for k, v in overrides.items()
+    }
+
+
 def _family_params(
     trial: optuna.trial.BaseTrial | None, family: str, task: str, overrides: Mapping[str, Any]
 ) -> dict[str, Any]:
+    family = canonical_family(family, task)
+    overrides = canonical_overrides(overrides, task)
     space = get_family(family).space(task)
     return {
         f"{family}.{name}": _pick(trial, f"{family}.{name}", dim, overrides)
@@ -376,11 +430,36 @@ def _applies(name: str, present: set[ColumnKind], task: str | None, chosen: dict
     return task is not None and _check_task(task) != "regression"  # calibration
 
 
-def suggest_family(trial: optuna.trial.BaseTrial, families: Sequence[str]) -> str:
-    """Suggest the model family (the ``family`` parameter) among ``families``."""
+def suggest_family(
+    trial: optuna.trial.BaseTrial, families: Sequence[str], task: str | None = None
+) -> str:
+    """Suggest the model family (the ``family`` parameter) among ``families``.
+
+    With ``task``, the names are canonical (:func:`canonical_family`); a study resumed from
+    before that naming keeps its stored choices (Optuna cannot change a parameter's
+    choices), and the suggestion is returned under its canonical name.
+    """
     for name in families:
         get_family(name)
-    return str(trial.suggest_categorical("family", list(families)))
+    if task is None:
+        return str(trial.suggest_categorical("family", list(families)))
+    wanted = list(dict.fromkeys(canonical_family(f, task) for f in families))
+    stored = _stored_choices(trial, "family")
+    same = stored is not None and [canonical_family(str(c), task) for c in stored] == wanted
+    choices = list(stored) if same and stored is not None else wanted
+    return canonical_family(str(trial.suggest_categorical("family", choices)), task)
+
+
+def _stored_choices(trial: optuna.trial.BaseTrial, name: str) -> tuple[Any, ...] | None:
+    """The choices of parameter ``name`` in the trial's study so far (None: none yet)."""
+    study = getattr(trial, "study", None)
+    if study is None:
+        return None
+    for past in study.get_trials(deepcopy=False):
+        distribution = past.distributions.get(name)
+        if distribution is not None:
+            return tuple(getattr(distribution, "choices", ()))
+    return None
 
 
 def suggest_config(
@@ -396,8 +475,8 @@ def suggest_config(
     Returns:
         The flat configuration, the same keys :func:`default_params` gives for the family.
     """
-    family = suggest_family(trial, families)
-    overrides = overrides or {}
+    family = suggest_family(trial, families, task)
+    overrides = canonical_overrides(overrides or {}, task)
     return {
         "family": family,
         **_preprocessing(trial, kinds, overrides, task),
@@ -417,9 +496,9 @@ def default_params(
     Meant for trial 0: ``study.enqueue_trial(default_params("logistic", task=task))``.
     Overridden values are honoured (fixed, or the default clamped into a narrowed range).
     """
-    overrides = overrides or {}
+    overrides = canonical_overrides(overrides or {}, task)
     return {
-        "family": get_family(family).name,
+        "family": canonical_family(family, task),
         **_preprocessing(None, kinds, overrides, task),
         **_family_params(None, family, task, overrides),
     }
@@ -439,7 +518,9 @@ def validate_overrides(overrides: Mapping[str, Any], *, task: str) -> None:
         )
     known = dict(PREPROCESSING_SPACE)
     for family in FAMILIES.values():
-        known.update({f"{family.name}.{n}": dim for n, dim in family.space(task).items()})
+        shown = canonical_family(family.name, task)
+        known.update({f"{shown}.{n}": dim for n, dim in family.space(task).items()})
+    overrides = canonical_overrides(overrides, task)
     for name in overrides:
         if name not in known:
             raise UsageError(
@@ -469,8 +550,9 @@ def make_estimator(family: str, task: str, params: Mapping[str, Any], seed: int)
     spec = get_family(family)
     space = spec.space(task)
     values = {name: dim.default for name, dim in space.items()}
+    names = dict.fromkeys((family, canonical_family(family, task), spec.name))
     for name in space:
-        for key in (name, f"{family}.{name}"):
+        for key in (name, *(f"{n}.{name}" for n in names)):  # old names of the linear family
             if key in params:
                 values[name] = params[key]
     estimator = spec.build(task, values, seed)

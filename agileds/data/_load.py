@@ -1,7 +1,8 @@
-"""Loading a dataset from CSV or Parquet and checking its target column."""
+"""Loading a dataset from delimited text (CSV, TSV, ...) or Parquet and checking its target."""
 
 from __future__ import annotations
 
+import csv
 import difflib
 import warnings
 from collections.abc import Iterable
@@ -19,20 +20,51 @@ TASKS = ("binary", "multiclass", "regression")
 
 _MAX_CLASSES = 50
 _SHOWN = 20
+DELIMITERS = ",\t;|"
+"""The delimiters :func:`load_table` recognises in text files."""
+_NOT_TEXT = frozenset(
+    [
+        ".xlsx",
+        ".xls",
+        ".xlsm",
+        ".ods",
+        ".json",
+        ".jsonl",
+        ".feather",
+        ".arrow",
+        ".pkl",
+        ".pickle",
+        ".h5",
+        ".hdf5",
+        ".zip",
+        ".gz",
+        ".bz2",
+        ".xz",
+        ".zst",
+        ".npy",
+        ".npz",
+        ".sav",
+        ".dta",
+        ".sas7bdat",
+    ]
+)
 
 
 def load_table(
     path: str | Path, *, shown: str | None = None, fix: str | None = None, allow_empty: bool = False
 ) -> pd.DataFrame:
-    """Read a ``.csv`` or ``.parquet`` file into a DataFrame.
+    """Read a ``.parquet`` file, or delimited text whatever its extension, into a DataFrame.
 
-    CSV goes through :func:`pandas.read_csv` with its defaults, so an empty field (and the
-    usual markers such as ``NA`` or ``null``) becomes NaN, while a whitespace-only value such
-    as ``"   "`` stays a string. Parquet keeps its values as written, empty strings included.
-    Turning blank strings into nulls is left to feature engineering.
+    Text (``.csv``, ``.tsv``, ``.txt``, ``.data``, ...) goes through :func:`pandas.read_csv`
+    with its defaults, so an empty field (and the usual markers such as ``NA`` or ``null``)
+    becomes NaN, while a whitespace-only value such as ``"   "`` stays a string. Its
+    delimiter (one of :data:`DELIMITERS`) is sniffed from the first KB: a ``.csv`` whose
+    header has a comma stays comma-separated, a ``.tsv`` defaults to tabs. Parquet keeps its
+    values as written, empty strings included. Turning blank strings into nulls is left to
+    feature engineering. Spreadsheets, JSON, pickles and compressed files are refused.
 
     Args:
-        path: The file; its extension (case-insensitive) picks the reader.
+        path: The file; ``.parquet`` (case-insensitive) picks the Parquet reader.
         shown: The file as named in messages (default: ``path``).
         fix: What the user should do, ending every message (default: advice about
             ``data.path`` of the experiment spec; monitors and go-live name ``--data``).
@@ -43,7 +75,7 @@ def load_table(
         The table, with at least one row unless ``allow_empty``.
 
     Raises:
-        DataError: The file is missing, has another extension, cannot be parsed, or has no
+        DataError: The file is missing, is not text or Parquet, cannot be parsed, or has no
             rows.
     """
     source = Path(path)
@@ -55,35 +87,34 @@ def load_table(
     suffix = source.suffix.lower()
     if source.is_dir():
         raise error("is a directory, not a file", "check data.path in the experiment spec")
-    if suffix not in (".csv", ".parquet"):
+    if suffix in _NOT_TEXT:
         raise error(
             f"unsupported file type '{source.suffix or '(none)'}'",
             "save the data as .csv or .parquet and point data.path at it",
         )
     if not source.is_file():
         raise error("file not found", "check data.path in the experiment spec")
+    text = suffix != ".parquet"
+    kind = "CSV" if suffix == ".csv" else "delimited text" if text else "Parquet"
     try:
-        frame = _read_csv(source) if suffix == ".csv" else _read_parquet(source)
+        frame = _read_text(source, suffix) if text else _read_parquet(source)
     except (pd.errors.ParserError, pd.errors.ParserWarning, OSError, ValueError) as exc:
-        kind = "CSV" if suffix == ".csv" else "Parquet"
         advice = (
             "save it as UTF-8, comma-separated, with one header line"
-            if suffix == ".csv"
+            if text
             else "write it again with pandas.DataFrame.to_parquet"
         )
         raise error(f"cannot read as {kind} ({_first_line(exc)})", advice) from None
     if frame is None and allow_empty:
         return pd.DataFrame()
     if frame is None:
-        wanted = (
-            "a CSV file with a header and rows" if suffix == ".csv" else "a Parquet file with rows"
-        )
+        wanted = f"a {kind} file with a header and rows" if text else "a Parquet file with rows"
         raise error("file is empty", f"point data.path at {wanted}")
     if frame.empty and not allow_empty:
         raise error(
             f"no rows (columns: {_names(frame.columns)})", "point data.path at a file with data"
         )
-    header: list[object] = [*_csv_header(source)] if suffix == ".csv" else list(frame.columns)
+    header: list[object] = [*_text_header(source, suffix)] if text else list(frame.columns)
     twice = _duplicated(header)
     if twice:
         raise error(
@@ -100,12 +131,10 @@ def load_table(
     return frame
 
 
-def _csv_header(source: Path) -> list[str]:
-    """The CSV header as written (pandas renames a repeated name ``a`` to ``a.1``)."""
-    import csv
-
+def _text_header(source: Path, suffix: str) -> list[str]:
+    """The header of delimited text as written (pandas renames a repeated ``a`` to ``a.1``)."""
     with open(source, encoding="utf-8-sig", newline="") as fh:
-        return next(csv.reader(fh), [])
+        return next(csv.reader(fh, delimiter=sniff_delimiter(source, suffix)), [])
 
 
 def _duplicated(names: list[object]) -> object | None:
@@ -129,15 +158,44 @@ def _infinite(frame: pd.DataFrame) -> tuple[str, int] | None:
     return None
 
 
-def _read_csv(source: Path) -> pd.DataFrame | None:
-    """Read a CSV file; ``index_col=False`` keeps every field a column (a row longer than
-    the header is an error, not a silent index). None for a file without a header."""
+def _read_text(source: Path, suffix: str) -> pd.DataFrame | None:
+    """Read delimited text; ``index_col=False`` keeps every field a column (a row longer
+    than the header is an error, not a silent index). None for a file without a header."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(source, index_col=False)
+            return pd.read_csv(source, sep=sniff_delimiter(source, suffix), index_col=False)
     except pd.errors.EmptyDataError:
         return None
+
+
+def sniff_delimiter(source: Path, suffix: str = "") -> str:
+    """The delimiter of a text file, sniffed with :class:`csv.Sniffer` on its first KB.
+
+    A ``.csv`` whose header line has a comma is comma-separated whatever the sniffer says
+    (free text in the first rows could fool it); a delimiter the header does not contain
+    is not believed; without a verdict, a ``.tsv`` is tab-separated and anything else
+    comma-separated.
+
+    Raises:
+        ValueError: The file holds binary data (a NUL byte), not text.
+    """
+    with source.open("rb") as handle:
+        head = handle.read(1024)
+    if b"\0" in head:
+        raise ValueError("binary content, not delimited text")
+    sample = head.decode("utf-8", errors="replace")
+    if len(head) == 1024 and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]  # no cut-off last line
+    header = sample.splitlines()[0] if sample.strip() else ""
+    default = "\t" if suffix == ".tsv" else ","
+    if suffix == ".csv" and "," in header:
+        return ","
+    try:
+        found = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return default
+    return found if found in header else default
 
 
 def _read_parquet(source: Path) -> pd.DataFrame | None:

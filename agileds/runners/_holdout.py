@@ -54,9 +54,10 @@ def trial_config(
     """
     import optuna
 
+    from agileds.automl import canonical_config
     from agileds.sweeps._objective import default_configs
 
-    params = trial.params
+    params = canonical_config(trial.params, data.task)  # a study from before "ridge"
     family = params.get("family")
     defaults = next((d for d in default_configs(spec, data) if d["family"] == family), {})
     fixed = optuna.trial.FixedTrial({**defaults, **params})

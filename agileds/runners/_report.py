@@ -56,7 +56,7 @@ def write_report(
         feature_importance=explained,
         sanity=sanity.get("removed", []),
         suspects=sanity.get("suspects", []),
-        ensemble=_ensemble_rows(study, ensemble),
+        ensemble=_ensemble_rows(study, ensemble, execution.data.task),
         ensemble_scores=() if ensemble is None else (ensemble.score, ensemble.best_score),
         ensemble_weighed=_weighed_rows(ensemble),
         ensemble_budget_ms=None if ensemble is None else ensemble.budget_ms,
@@ -68,15 +68,17 @@ def write_report(
     return path
 
 
-def _ensemble_rows(study: Any, ensemble: Any) -> list[dict[str, Any]]:
+def _ensemble_rows(study: Any, ensemble: Any, task: str) -> list[dict[str, Any]]:
     """One row per member of a chosen ensemble (none for a single model)."""
+    from agileds.automl import canonical_family
+
     if ensemble is None or len(ensemble.trials) < 2:
         return []
     trials = {t.number: t for t in study.trials}
     return [
         {
             "trial": number,
-            "family": trials[number].params.get("family", "?"),
+            "family": canonical_family(str(trials[number].params.get("family", "?")), task),
             "weight": weight,
             "value": trials[number].value,
         }

@@ -245,6 +245,7 @@ class Execution:
 
     def _start_configs(self) -> list[dict[str, Any]]:
         """Trial 0: production's configuration when there is one, else family defaults."""
+        from agileds.automl import canonical_config
         from agileds.sweeps._objective import default_configs
         from agileds.tracking import get_alias_version
 
@@ -254,10 +255,14 @@ class Execution:
             return defaults
         raw = self.client.get_model_version(self.model_name, version).tags.get(CONFIG_TAG)
         known = {k for d in defaults for k in d}
+        families = {d["family"] for d in defaults}
+        stored = [  # a configuration stored under an old family name reads as today's
+            canonical_config(c, self.data.task) for c in members_of(json.loads(raw) if raw else {})
+        ]
         starts = [
             {k: v for k, v in config.items() if k in known or k.startswith(config["family"] + ".")}
-            for config in members_of(json.loads(raw) if raw else {})
-            if config.get("family") in self.spec.families
+            for config in stored
+            if config.get("family") in families
         ]
         return [*starts, *defaults]
 

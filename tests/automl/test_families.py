@@ -117,7 +117,8 @@ def test_unknown_family_and_task() -> None:
     with pytest.raises(UsageError) as info:
         make_estimator("xgboost", "binary", {}, 0)
     assert str(info.value) == (
-        "unknown model family 'xgboost'; use one of logistic, random_forest, hist_gradient_boosting"
+        "unknown model family 'xgboost'; use one of logistic (or ridge, linear), random_forest, "
+        "hist_gradient_boosting"
     )
     with pytest.raises(UsageError, match=r"^unknown task 'ranking'; use one of binary, "):
         make_estimator("logistic", "ranking", {}, 0)
@@ -249,8 +250,8 @@ def test_preprocessing_space_follows_the_column_kinds() -> None:
         "logistic.class_weight": None,
     }
     assert default_params("logistic", task="regression", kinds={"a": ColumnKind.DATETIME}) == {
-        "family": "logistic",
-        "logistic.alpha": 1.0,
+        "family": "ridge",  # the linear family of a regression is a ridge regression
+        "ridge.alpha": 1.0,
     }
     off = {"text_features": "off", "text_derived": False}
     trial = optuna.trial.FixedTrial(off)
@@ -278,3 +279,45 @@ def test_bad_overrides(overrides: dict[str, object], message: str) -> None:
     with pytest.raises(UsageError) as info:
         validate_overrides(overrides, task="binary")
     assert str(info.value).startswith(message)
+
+
+def test_the_linear_family_is_named_by_its_task_and_old_names_still_read() -> None:
+    from agileds.automl import canonical_config, canonical_family
+
+    assert canonical_family("logistic", "regression") == "ridge"
+    assert canonical_family("ridge", "binary") == "logistic"
+    assert canonical_family("random_forest", "regression") == "random_forest"
+    defaults = default_params("logistic", task="regression")
+    assert defaults["family"] == "ridge" and "ridge.alpha" in defaults
+    assert not any(k.startswith("logistic") for k in defaults)
+    stored = {"family": "logistic", "logistic.alpha": 3.0, "top_k": 5}  # before "ridge"
+    assert canonical_config(stored, "regression") == {
+        "family": "ridge",
+        "ridge.alpha": 3.0,
+        "top_k": 5,
+    }
+    assert make_estimator("logistic", "regression", stored, 0).alpha == 3.0
+    assert make_estimator("ridge", "regression", {"ridge.alpha": 2.0}, 0).alpha == 2.0
+    validate_overrides({"logistic.alpha": 1.0, "ridge.alpha": 1.0}, task="regression")
+    fixed = optuna.trial.FixedTrial({"family": "ridge", "ridge.alpha": 0.5})
+    dates = {"a": ColumnKind.DATETIME}  # no preprocessing choice applies
+    config = suggest_config(fixed, ["logistic", "random_forest"], task="regression", kinds=dates)
+    assert (config["family"], config["ridge.alpha"]) == ("ridge", 0.5)
+
+
+def test_a_study_from_before_ridge_resumes_under_its_stored_choices() -> None:
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study()
+    old = optuna.distributions.CategoricalDistribution(["logistic", "random_forest"])
+    study.add_trial(
+        optuna.trial.create_trial(
+            params={"family": "logistic"}, distributions={"family": old}, value=1.0
+        )
+    )
+    families = ["logistic", "random_forest"]
+    for _ in range(3):  # Optuna refuses new choices for a stored parameter
+        trial = study.ask()
+        config = suggest_config(trial, families, task="regression")
+        assert config["family"] in ("ridge", "random_forest")
+        study.tell(trial, 1.0)
+    assert {t.params["family"] for t in study.trials} <= {"logistic", "random_forest"}

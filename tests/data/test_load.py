@@ -241,3 +241,41 @@ def test_callers_name_the_file_and_the_fix_their_way(tmp_path: Path) -> None:
     assert load_table(path, allow_empty=True).columns.tolist() == ["a", "b"]
     path.write_text("")
     assert load_table(path, allow_empty=True).empty
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("leads.tsv", "id\tstage\tamount\n1\twon\t1.5\n2\tlost, late\t2.0\n"),
+        ("leads.txt", "id;stage;amount\n1;won;1.5\n2;lost, late;2.0\n"),
+        ("leads.data", "id|stage|amount\n1|won|1.5\n2|lost, late|2.0\n"),
+        ("leads.csv", "id;stage;amount\n1;won;1.5\n2;lost, late;2.0\n"),  # a European CSV
+        ("leads", 'id,stage,amount\n1,won,1.5\n2,"lost, late",2.0\n'),
+    ],
+)
+def test_delimited_text_is_read_whatever_its_extension(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    loaded = load_table(path)
+    assert list(loaded.columns) == ["id", "stage", "amount"]
+    assert loaded["stage"].tolist() == ["won", "lost, late"]
+    assert loaded["amount"].tolist() == [1.5, 2.0]
+
+
+def test_a_csv_with_a_comma_header_stays_comma_separated(tmp_path: Path) -> None:
+    path = tmp_path / "leads.csv"
+    rows = "".join(f'{i},"call back; then; send; the; quote; {i}"\n' for i in range(40))
+    path.write_text("id,description\n" + rows, encoding="utf-8")
+    loaded = load_table(path)
+    assert list(loaded.columns) == ["id", "description"] and len(loaded) == 40
+
+
+def test_binary_content_is_not_read_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "leads.bin"
+    path.write_bytes(b"PK\x03\x04\x00\x00binary")
+    assert _raises(DataError, load_table, path) == (
+        f"{path}: cannot read as delimited text (binary content, not delimited text); "
+        "save it as UTF-8, comma-separated, with one header line"
+    )

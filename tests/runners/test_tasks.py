@@ -71,6 +71,18 @@ def test_task_runs_end_to_end(
     if task == "regression":
         assert {"mae", "r2"} <= set(q) and "auroc" not in q
         assert (result.verdict is Verdict.PASS) == (q["rmse"] <= 70 and q["r2.ci_low"] > 0)
+        # The spec says logistic; the linear family of a regression is a ridge regression.
+        from agileds.sweeps._ensemble import members_of
+
+        families = {m["family"] for m in members_of(result.best_config)}
+        assert families <= {"ridge", "hist_gradient_boosting"}
+        import optuna
+
+        from agileds.sweeps._study import open_storage
+
+        journal = str(project.mlruns_dir / "optuna.journal")
+        study = optuna.load_study(study_name="STORY-1", storage=open_storage(journal))
+        assert {t.params["family"] for t in study.trials} == {"ridge", "hist_gradient_boosting"}
     else:
         assert {"accuracy", "log_loss"} <= set(q)
         assert (result.verdict is Verdict.PASS) == (q["macro_f1"] >= 0.8)
