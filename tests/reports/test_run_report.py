@@ -314,6 +314,29 @@ def test_without_production_the_holdout_table_is_narrow(report: RunReport) -> No
     assert "No production model to compare with." in text
 
 
+def test_suspected_leaks_render_with_the_score_without_them(report: RunReport) -> None:
+    from dataclasses import replace
+
+    suspect = {
+        "column": "fit_score",
+        "check": "leak_suspect",
+        "reason": "suspected leak, kept: single-feature auROC 1.00 | for y",
+        "value": 1.0,
+        "cv_measure": "auROC",
+        "cv_alone": 1.0,
+        "cv_with": 0.99912,
+        "cv_without": 0.8125,
+    }
+    text = render_markdown("run.md.j2", report=replace(report, suspects=[suspect]))
+    lines = text.splitlines()
+    assert "## Sanity checks: suspected leaks, kept" in lines
+    assert "| Column | auROC with it | without it | Evidence |" in lines
+    assert (
+        "| `fit_score` | 0.999 | 0.812 | suspected leak, kept: single-feature auROC 1.00 \\| for y |"
+    ) in lines
+    assert "suspected leaks" not in render_markdown("run.md.j2", report=report)
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [
