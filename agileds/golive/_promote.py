@@ -3,8 +3,10 @@
 Aliases: ``production`` is the version serving; ``previous`` is the version it replaced, the
 one ``rollback`` returns to. Both moves are recorded as tags on the versions involved (who,
 when, which ticket, which go-live report). MLflow moves one alias per call, so every step
-is ordered so that an error halfway never leaves the model without a ``production`` alias
-and never leaves a ``previous`` that a rollback would wrongly return to.
+is ordered so that an error halfway never leaves the model without a ``production`` alias,
+and every step is undone when a later one fails (:mod:`agileds.golive._steps`). Promotes
+and rollbacks of one model run one at a time (:mod:`agileds.golive._aliaslock`), and an
+alias only moves to a version whose model files exist.
 """
 
 from __future__ import annotations
@@ -124,8 +126,13 @@ def promote(
 
     Raises:
         UsageError: No go-live decision, a stale one, a NO-GO without ``force_reason``, a
-            dirty candidate without ``allow_dirty``, or a candidate already in production.
+            dirty candidate without ``allow_dirty``, a candidate already in production, or
+            one whose model files are missing.
         TicketNotFoundError: No such ticket.
+        AliasLockedError: Another promote or rollback of the model kept its lock a minute.
+        DiskFullError: The disk filled up; the message says the change was undone (or
+            where the aliases stand if even that failed).
+        ChangeFailedError: Another store error halfway, likewise undone.
     """
     from agileds.golive._versions import candidate_version
 
@@ -152,8 +159,8 @@ def promote(
             at=at,
         )
         with all_or_nothing(client, model, f"promote {model} v{version}") as undo:
-            _move_to(client, model, version, current, undo)
-            _tag_promotion(client, done, undo)
+            _move_to(version, current, undo)
+            _tag_promotion(done, undo)
             project.backlog().move(ticket.id, "done")
     return done
 
@@ -175,7 +182,9 @@ def rollback(
         user: Who rolls back (default: the login name).
 
     Raises:
-        UsageError: No production version, or no ``previous`` one to return to.
+        UsageError: No production version, no ``previous`` one to return to, or its model
+            files are missing.
+        AliasLockedError, DiskFullError, ChangeFailedError: As for :func:`promote`.
     """
     client = _client(project)
     with alias_lock(client, model, _lock_folder(project)):
@@ -255,9 +264,7 @@ def _check_candidate(
         )
 
 
-def _move_to(
-    client: MlflowClient, model: str, version: str, current: str | None, undo: Undo
-) -> None:
+def _move_to(version: str, current: str | None, undo: Undo) -> None:
     """Point ``previous`` at ``current`` (or remove it), then ``production`` at ``version``.
 
     ``previous`` moves first, and ``production`` is never removed, only moved; ``undo``
@@ -270,7 +277,7 @@ def _move_to(
     undo.set_alias(PRODUCTION, version)
 
 
-def _tag_promotion(client: MlflowClient, done: Promotion, undo: Undo) -> None:
+def _tag_promotion(done: Promotion, undo: Undo) -> None:
     """Record the promotion on the new production version and on the one it replaced."""
     tags = {
         "agileds.promoted_at": done.at,

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -325,12 +325,31 @@ def mlflow_key(name: str) -> str:
     return f"{key[: MAX_KEY_LENGTH - _HASH_LENGTH - 1]}-{digest}"
 
 
+def mlflow_keys(names: Iterable[str]) -> dict[str, str]:
+    """:func:`mlflow_key` of each name, kept apart when two names give the same key.
+
+    ``a|b`` and ``a_b`` both give ``a_b``: the name MLflow took as it is keeps it, a name
+    that was changed gets a hash suffix, so no value silently overwrites another.
+    """
+    names = list(dict.fromkeys(names))
+    keys = {name: mlflow_key(name) for name in names}
+    taken: dict[str, int] = {}
+    for key in keys.values():
+        taken[key] = taken.get(key, 0) + 1
+    for name, key in keys.items():
+        if taken[key] > 1 and key != name:
+            digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+            keys[name] = f"{key[: MAX_KEY_LENGTH - _HASH_LENGTH - 1]}-{digest[:_HASH_LENGTH]}"
+    return keys
+
+
 def _metrics(values: Mapping[str, float | None], timestamp: int) -> list[Metric]:
     """Return MLflow metrics for the non-None ``values``, all at step 0."""
     from mlflow.entities import Metric
 
+    keys = mlflow_keys(values)
     return [
-        Metric(mlflow_key(key), _number(key, value), timestamp, 0)
+        Metric(keys[key], _number(key, value), timestamp, 0)
         for key, value in values.items()
         if value is not None
     ]
@@ -366,7 +385,8 @@ def _params(values: Mapping[str, Any]) -> list[Param]:
     """Return MLflow params with string values."""
     from mlflow.entities import Param
 
-    return [Param(mlflow_key(key), _param_value(value)) for key, value in values.items()]
+    keys = mlflow_keys(values)
+    return [Param(keys[key], _param_value(value)) for key, value in values.items()]
 
 
 def _param_value(value: Any) -> str:
@@ -387,7 +407,8 @@ def _tags(values: Mapping[str, Any]) -> list[RunTag]:
 
 def _tag_values(values: Mapping[str, Any]) -> dict[str, str]:
     """Return tags with string values of at most 8000 characters, MLflow's limit."""
-    return {mlflow_key(key): _truncate(str(value), MAX_TAG_LENGTH) for key, value in values.items()}
+    keys = mlflow_keys(values)
+    return {keys[key]: _truncate(str(value), MAX_TAG_LENGTH) for key, value in values.items()}
 
 
 def _truncate(text: str, limit: int) -> str:

@@ -6,6 +6,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from agileds.project import Project
 from tests.faults.conftest import MODEL, agileds, client_of
 from tests.faults.test_concurrency import _start
@@ -26,13 +28,14 @@ def _locations(root: Path) -> list[str]:
 
 
 def test_a_copied_project_works_after_the_original_is_deleted(
-    tiny_project: Project, tmp_path: Path
+    tiny_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     original = tiny_project.root
     ran = agileds(original, "run", "STORY-1")
     assert ran.returncode in (0, 1), ran.stderr
     copy = tmp_path / "elsewhere" / "copy"
     shutil.copytree(original, copy, symlinks=True)
+    monkeypatch.chdir(copy)
     shutil.rmtree(original)
 
     golive = agileds(copy, "golive", "STORY-1")

@@ -11,7 +11,7 @@ import pytest
 from agileds.errors import ConfigError, UsageError
 from agileds.project import Project
 from agileds.sweeps._study import open_storage
-from agileds.tracking._bridge import MAX_KEY_LENGTH, mlflow_key
+from agileds.tracking._bridge import MAX_KEY_LENGTH, mlflow_key, mlflow_keys
 from tests.faults.conftest import MODEL, agileds, client_of, one_line_error, parent_runs
 
 
@@ -107,6 +107,13 @@ def test_mlflow_keys_stay_within_mlflow_limits_and_apart() -> None:
     assert mlflow_key(f"null_rate.{long_a}") == mlflow_key(f"null_rate.{long_a}")
     assert mlflow_key("days|open\nnow") == "days_open_now"
     assert mlflow_key("null_rate.Culmen Length (mm)") == "null_rate.Culmen Length _mm_"
+
+
+def test_columns_whose_keys_clash_stay_apart() -> None:
+    keys = mlflow_keys(["null_rate.a_b", "null_rate.a|b", "null_rate.a b"])
+    assert keys["null_rate.a_b"] == "null_rate.a_b"  # taken as it is: kept
+    assert keys["null_rate.a|b"].startswith("null_rate.a_b-")
+    assert len(set(keys.values())) == 3
 
 
 def test_a_run_on_columns_with_long_and_odd_names_finishes(tiny_project: Project) -> None:
