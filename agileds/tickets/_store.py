@@ -63,14 +63,15 @@ def check_ticket_id(ticket_id: str) -> str:
     return upper
 
 
-def name_mismatch(path: Path | str, ticket: Ticket) -> str | None:
+def name_mismatch(path: Path, ticket: Ticket) -> str | None:
     """The problem when a file named like a ticket ID holds another ID, else None."""
-    stem = Path(path).stem
-    if type_of_id(stem.upper()) is None or stem.upper() == ticket.id:
+    name = path.name
+    stem = name.rpartition(".")[0].upper()
+    if stem == ticket.id or type_of_id(stem) is None:  # the usual case first: it is cheap
         return None
     return (
-        f"id: {ticket.id!r} does not match the file name {Path(path).name}; "
-        f"rename the file to {ticket.id}.yaml or set 'id: {stem.upper()}'"
+        f"id: {ticket.id!r} does not match the file name {name}; "
+        f"rename the file to {ticket.id}.yaml or set 'id: {stem}'"
     )
 
 
