@@ -89,7 +89,7 @@ class ExperimentSpec(_Strict):
     cv_folds: Annotated[int, Field(ge=2, le=20)] = 3
     cv_repeats: Annotated[int, Field(ge=1, le=10)] | Literal["auto"] = "auto"
     ensemble: Annotated[int, Field(ge=0, le=100)] = 25
-    pruning: Literal["median", "patient", "none"] = "median"
+    pruning: Literal["median", "patient", "none"] = "patient"
     families: Annotated[list[str], Field(min_length=1)] = Field(
         default_factory=lambda: list(DEFAULT_FAMILIES)
     )

@@ -100,7 +100,7 @@ def open_study(
     direction: str,
     seed: int,
     fresh: bool = False,
-    pruning: str = "median",
+    pruning: str = "patient",
 ) -> optuna.Study:
     """Create or resume the study ``name`` (``fresh`` deletes an existing one first)."""
     import optuna
@@ -122,12 +122,13 @@ def open_study(
 PRUNERS = ("median", "patient", "none")
 
 
-def make_pruner(kind: str = "median") -> optuna.pruners.BasePruner:
+def make_pruner(kind: str = "patient") -> optuna.pruners.BasePruner:
     """The pruner judging the running mean of a trial's CV folds (the spec's ``pruning``).
 
-    ``median``: stop a trial below the median of the others at the same fold, from the
-    first fold on, after five trials. ``patient``: the same rule from the second fold on,
-    after ten trials. ``none``: every trial runs all its folds.
+    ``patient`` (the default): stop a trial below the median of the earlier trials at the
+    same fold, from the second fold on, after ten complete trials. ``median``: the same rule
+    from the first fold on, after five (the default before issue 19: one noisy fold threw
+    good trials away). ``none``: every trial runs all its folds.
     """
     import optuna
 

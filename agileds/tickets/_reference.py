@@ -55,6 +55,8 @@ Each criterion gets `pass`, `fail`, `unknown` (a quantity it names was not measu
 division by zero) or `pending` (a manual check not yet signed off). `and`/`or`/`not` follow
 three-valued logic: `fail and unknown` is `fail`, `pass or unknown` is `pass`, otherwise an
 unknown side makes the result `unknown`. A ticket passes when every criterion passes.
+`agileds run` exits 1 when a measured criterion is unknown and names the missing quantity
+and why it was not measured; `--allow-unknown` accepts the run (exit 0).
 
 ## Manual criteria
 
