@@ -404,7 +404,9 @@ class Execution:
     def _unmeasured(self) -> dict[str, str]:
         """Why quantities a criterion may name were not measured by this run."""
         why: dict[str, str] = {}
-        if self.data.sanity is None:
+        # Sweeps and bug runs prepare data with a ``sanity`` field (None when switched off);
+        # an investigation's subject has none and measures no sanity quantities.
+        if hasattr(self.data, "sanity") and self.data.sanity is None:
             off = "the sanity checks are off (sanity: {enabled: false} in the spec)"
             why.update({"leakage_flags": off, "leakage_suspects": off, "features_removed": off})
         if self.production_version is None:
