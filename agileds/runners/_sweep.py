@@ -145,6 +145,7 @@ class Execution:
         self.production_version: str | None = None
         self.parent_closed = True  # False when a failed run's parent could not be closed
         self.registered: str | None = None  # the version this execution registered
+        self.left_behind: str | None = None  # a failed run's version that could not be removed
         self.oof = OofStore(oof_folder(project.root, ticket.id))
         from agileds.sweeps._threads import plan_threads
 
@@ -166,9 +167,15 @@ class Execution:
                 if self.parent_closed
                 else "its MLflow run could not be closed (the next run closes it)"
             )
+            left = (
+                ""
+                if self.left_behind is None
+                else f"; {self.model_name} v{self.left_behind} (verdict fail) could not be "
+                "removed: do not promote it"
+            )
             raise DiskFullError(
                 f"{self.ticket.id} stopped: the disk is full ({disk_full_reason(exc)}); "
-                f"{closed}; free space, then run it again (the study resumes)"
+                f"{closed}{left}; free space, then run it again (the study resumes)"
             ) from exc
 
     def _run(self) -> RunResult:
@@ -490,6 +497,7 @@ class Execution:
         try:
             self.client.delete_model_version(self.model_name, self.registered)
         except Exception:  # the store is failing: the error that stopped the run says more
+            self.left_behind = self.registered
             return
         self.options.say(f"removed {self.model_name} v{self.registered}: its run failed")
 

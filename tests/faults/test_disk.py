@@ -171,12 +171,14 @@ def _project_on(disk: Path, template_db: Path) -> Project:
     return project
 
 
-@pytest.mark.parametrize("leave_kb", [0, 400])
 def test_a_run_on_a_real_full_disk_stops_in_one_line_and_the_next_run_finishes(
-    small_disk: Path, mlflow_template_db: Path, leave_kb: int
+    small_disk: Path, mlflow_template_db: Path
 ) -> None:
+    # No room at all: deterministic. A disk that fills mid-run (a few hundred KB left) ends
+    # at a point that depends on timing; the injected-ENOSPC tests cover those steps one by
+    # one (docs/reliability.md lists what a real mid-run fill showed).
     project = _project_on(small_disk, mlflow_template_db)
-    filler = _fill(small_disk, leave_kb)
+    filler = _fill(small_disk, 0)
     full = agileds(project.root, "run", "STORY-1")
     assert full.returncode == 2
     assert "the disk is full" in one_line_error(full)
