@@ -65,3 +65,20 @@ def test_bad_input_is_one_line_and_exit_2(scoring_project, batch, run_cli):
     assert alias.err.startswith(f"error: model '{MODEL}' has no alias 'nope'; ")
     assert alias.err.count("\n") == 1 and "Traceback" not in alias.err
     assert "--chunk-rows" in chunk.err
+
+
+def test_help_and_import_stay_light() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import agileds.scoring; from agileds.cli import main\n"
+        "try: main(['score', '--help'])\n"
+        "except SystemExit: pass\n"
+        "print('HEAVY', [m for m in ('mlflow', 'sklearn', 'pandas', 'pyarrow') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "HEAVY []" in out
+    assert "--compare ALIAS|VERSION" in out

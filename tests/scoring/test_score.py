@@ -227,3 +227,19 @@ def test_an_interrupted_job_leaves_no_partition_and_no_run(scoring_project, batc
 def test_unknown_id_columns_are_refused(scoring_project, batch):
     with pytest.raises(UsageError, match=r"id column\(s\) ticket_no not in the batch"):
         score(scoring_project, MODEL, batch, "out", id_columns=["ticket_no"])
+
+
+def test_the_version_s_threshold_decides_labels_and_flips(scoring_project, batch, leads):
+    from agileds.scoring import THRESHOLD_TAG
+
+    client_of(scoring_project).set_model_version_tag(MODEL, "2", THRESHOLD_TAG, "0.8")
+
+    result = score(scoring_project, MODEL, batch, "out", compare="previous")
+
+    scored = pd.read_parquet(result.partition)
+    new = _pipeline(scoring_project, "2").predict_proba(leads)[:, 1]
+    old = _pipeline(scoring_project, "1").predict_proba(leads)[:, 1]
+    assert result.threshold == 0.8
+    assert (scored["label"] == (new >= 0.8).astype(int)).all()
+    assert result.comparison is not None
+    assert result.comparison.flips == int(((new >= 0.8) != (old >= 0.8)).sum())
