@@ -78,3 +78,34 @@ def test_output_folders(tmp_path):
     with pytest.raises(UsageError, match=r"^other: folder exists with other content"):
         check_output(tmp_path / "other", "other")
     assert (tmp_path / "empty" / MARKER).is_file()
+
+
+class _Picky:
+    """A model that refuses any batch holding the value 'boom' (as a model refuses a row)."""
+
+    def predict(self, x):
+        if (x["a"] == "boom").any():
+            raise ValueError("cannot encode 'boom'\nsecond line")
+        return np.arange(len(x), dtype="float64")
+
+
+def test_rows_the_model_refuses_are_found_one_by_one():
+    import pandas as pd
+
+    from agileds.scoring._chunk import score_chunk
+
+    version = SimpleNamespace(
+        pipeline=_Picky(),
+        task="regression",
+        classes=None,
+        inputs=("a",),
+        reference=pd.DataFrame({"a": ["x", "y"]}),
+        name="m v1",
+    )
+    chunk = pd.DataFrame({"a": ["x", "boom", "y", "boom"]})
+
+    scored = score_chunk(chunk, version, "batch.csv")
+
+    assert scored.kept.tolist() == [0, 2]
+    assert scored.rejected.tolist() == [1, 3]
+    assert scored.reasons == ["cannot encode 'boom'", "cannot encode 'boom'"]
