@@ -258,6 +258,7 @@ class _Job:
         if first is None or first[0].empty:
             raise DataError(f"{self.shown}: the batch has no rows; nothing to score")
         started, now = time.perf_counter(), dt.datetime.now(dt.UTC)
+        created = not out.exists()
         mark_output(out)
         folder = JobFolder(
             out,
@@ -286,7 +287,7 @@ class _Job:
         except BaseException:
             if writer is not None:
                 writer.close()
-            folder.abandon()
+            folder.abandon(remove_out=created)
             self.client.delete_run(self.run_id)
             raise
         return result

@@ -10,6 +10,7 @@ Readers of ``DIR`` as a Parquet dataset skip ``_rejects``, ``.tmp-*`` and the ma
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -109,8 +110,17 @@ class JobFolder:
         os.rename(part, self.partition)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def abandon(self) -> None:
-        """Remove everything the job wrote (after an error or Ctrl-C)."""
+    def abandon(self, remove_out: bool = False) -> None:
+        """Remove everything the job wrote (after an error or Ctrl-C); with ``remove_out``,
+        the output folder too when the job created it and it holds only the marker."""
         shutil.rmtree(self.tmp, ignore_errors=True)
         if self.rejects_file.is_file() and not self.partition.exists():
             self.rejects_file.unlink()
+        for folder in (self.rejects_file.parent, self.rejects_file.parent.parent):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+        with contextlib.suppress(OSError):
+            (self.out / "_rejects").rmdir()
+        if remove_out and [p.name for p in self.out.iterdir()] == [MARKER]:
+            (self.out / MARKER).unlink()
+            self.out.rmdir()

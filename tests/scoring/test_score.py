@@ -166,8 +166,7 @@ def test_a_column_of_text_is_refused_and_nothing_is_left(scoring_project, batch)
     with pytest.raises(DataError, match=r"column\(s\) employees hold text where"):
         score(scoring_project, MODEL, batch, "out", chunk_rows=100)
 
-    out = scoring_project.root / "out"
-    assert sorted(p.name for p in out.iterdir()) == [MARKER]  # no partition, no rejects
+    assert not (scoring_project.root / "out").exists()  # no partition, no rejects, no folder
     assert _runs(scoring_project) == []
 
 
@@ -219,9 +218,27 @@ def test_an_interrupted_job_leaves_no_partition_and_no_run(scoring_project, batc
     with pytest.raises(KeyboardInterrupt):
         score(scoring_project, MODEL, batch, "out", chunk_rows=200, progress=interrupt)
 
-    out = scoring_project.root / "out"
-    assert sorted(p.name for p in out.iterdir()) == [MARKER]
+    assert not (scoring_project.root / "out").exists()
     assert _runs(scoring_project) == []
+
+
+def test_a_failed_job_leaves_an_earlier_output_as_it_was(scoring_project, batch):
+    first = score(scoring_project, MODEL, batch, "out")
+    before = sorted(
+        p.relative_to(scoring_project.root) for p in (scoring_project.root / "out").rglob("*")
+    )
+
+    def interrupt(progress: Progress) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        score(scoring_project, MODEL, batch, "out", chunk_rows=200, progress=interrupt)
+
+    after = sorted(
+        p.relative_to(scoring_project.root) for p in (scoring_project.root / "out").rglob("*")
+    )
+    assert after == before
+    assert [r.info.run_id for r in _runs(scoring_project)] == [first.run_id]
 
 
 def test_unknown_id_columns_are_refused(scoring_project, batch):
