@@ -13,9 +13,10 @@ batch is scored.
 
 from __future__ import annotations
 
-from agileds.scoring._batch import DEFAULT_CHUNK_ROWS, Comparison, Progress, ScoreResult, score
+from agileds.scoring._batch import DEFAULT_CHUNK_ROWS, score
 from agileds.scoring._model import DEFAULT_THRESHOLD, THRESHOLD_TAG, parse_model_ref
 from agileds.scoring._output import MARKER
+from agileds.scoring._result import Comparison, Progress, ScoreResult
 from agileds.scoring._runs import KIND, find_scoring_runs
 
 __all__ = [
