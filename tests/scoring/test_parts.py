@@ -109,3 +109,18 @@ def test_rows_the_model_refuses_are_found_one_by_one():
     assert scored.kept.tolist() == [0, 2]
     assert scored.rejected.tolist() == [1, 3]
     assert scored.reasons == ["cannot encode 'boom'", "cannot encode 'boom'"]
+
+
+def test_a_file_that_is_not_what_its_name_says_is_one_line(tmp_path):
+    from agileds.errors import DataError
+    from agileds.scoring._read import header_of
+
+    fake = tmp_path / "batch.parquet"
+    fake.write_text("lead_id,score\n1,2\n")
+    binary = tmp_path / "batch.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe")
+
+    with pytest.raises(DataError, match=r"^batch.parquet: cannot read the batch \("):
+        header_of(fake, "batch.parquet")
+    with pytest.raises(DataError, match=r"^batch.csv: cannot read the batch \("):
+        header_of(binary, "batch.csv")
