@@ -9,12 +9,14 @@ The public API, one screen::
     result = run_ticket("STORY-1", trials=20)     # Optuna sweep logged to MLflow, verdict
     result.verdict, result.quantities["auroc"]
     report = run_golive(project, "STORY-1")       # candidate vs production: GO or NO-GO
+    job = score(project, "lead-scoring", "batch.csv", "scores/")  # batch scoring, logged
 
 Subpackages: ``agileds.tickets`` (model, store, acceptance criteria), ``agileds.backlog``
 (scorers), ``agileds.sweeps`` (experiment specs, studies), ``agileds.automl`` (column kinds,
 features, model families), ``agileds.evaluation`` (metrics, intervals, DeLong),
 ``agileds.tracking`` (MLflow bridge), ``agileds.reports``, ``agileds.runners``,
-``agileds.golive`` (candidate vs production, the gate).
+``agileds.golive`` (candidate vs production, the gate), ``agileds.monitor``,
+``agileds.scoring`` (batch scoring with a registered version).
 Importing ``agileds`` is cheap: MLflow, scikit-learn and Optuna load when used.
 """
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from agileds.golive import GoLiveReport, run_golive
     from agileds.project import Project, find_project
     from agileds.runners import RunResult
+    from agileds.scoring import ScoreResult, score
 
 __version__ = "0.1.0"
 __all__ = [
@@ -35,10 +38,12 @@ __all__ = [
     "GoLiveReport",
     "Project",
     "RunResult",
+    "ScoreResult",
     "__version__",
     "find_project",
     "run_golive",
     "run_ticket",
+    "score",
 ]
 
 
@@ -55,6 +60,8 @@ _LAZY = {
     "RunResult": "agileds.runners",
     "run_golive": "agileds.golive",
     "GoLiveReport": "agileds.golive",
+    "score": "agileds.scoring",
+    "ScoreResult": "agileds.scoring",
 }
 
 

@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "agileds.cli.monitor:monitor",
         "Watch a production model on a batch; file investigations.",
     ),
+    "score": (
+        "agileds.cli.score:score",
+        "Score a batch file with a registered model; Parquet out.",
+    ),
     "worker": ("agileds.cli.run:worker", "Join the running sweep of a ticket from this machine."),
     "ui": ("agileds.cli.ui:ui", "Start the MLflow UI on the project's stores."),
 }

@@ -62,21 +62,34 @@ class Production:
         return f"{self.model} v{self.version}"
 
 
-def open_production(client: MlflowClient, model: str) -> Production:
+def open_production(
+    client: MlflowClient, model: str, alias: str = PRODUCTION_ALIAS, version: str | None = None
+) -> Production:
     """Load the production version of ``model`` with its reference data.
 
+    ``alias`` (or an explicit ``version``) picks another version the same way (the scorer
+    loads ``models:/MODEL@ALIAS`` and ``models:/MODEL/VERSION`` with it).
+
     Raises:
-        UsageError: No such registered model, no ``production`` alias, or a version
+        UsageError: No such registered model, no such alias or version, or a version
             registered outside agileds (no target tag or no reference data).
     """
     from agileds.evaluation import direction, primary_metric
     from agileds.tracking import get_alias_version, load_model, load_reference
 
-    version = get_alias_version(client, model, PRODUCTION_ALIAS)
     if version is None:
+        version = get_alias_version(client, model, alias)
+    else:
+        version = _known_version(client, model, version)
+    if version is None and alias == PRODUCTION_ALIAS:
         raise UsageError(
             f"model '{model}' has no {PRODUCTION_ALIAS} version; promote one first "
             f"('agileds promote TICKET') or check the model name"
+        )
+    if version is None:
+        raise UsageError(
+            f"model '{model}' has no alias '{alias}'; check the name "
+            f"(e.g. {model}@{PRODUCTION_ALIAS}) or give a version ({model}:1)"
         )
     details = client.get_model_version(model, version)
     target = details.tags.get(TARGET_TAG)
@@ -107,6 +120,21 @@ def open_production(client: MlflowClient, model: str) -> Production:
         inputs=_inputs(pipeline, reference, target),
         classes=_classes(pipeline, task),
     )
+
+
+def _known_version(client: MlflowClient, model: str, version: str) -> str:
+    """``version`` when ``model`` has it; else a one-line error listing the versions."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        found = client.search_model_versions(f"name = '{model.replace(chr(39), '')}'")
+        versions = sorted((str(v.version) for v in found), key=int)
+    except MlflowException:
+        versions = []
+    if version not in versions:
+        known = f"its versions are {', '.join(versions)}" if versions else "it has no versions"
+        raise UsageError(f"model '{model}' has no version {version}; {known}")
+    return version
 
 
 def _task_of(pipeline: Any) -> str:

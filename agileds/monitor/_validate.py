@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from agileds.monitor._production import Production
 
-__all__ = ["check_inputs", "check_labels", "parse_at", "read_batch"]
+__all__ = ["check_batch_file", "check_inputs", "check_labels", "parse_at", "read_batch"]
 
 _SHOWN_VALUES = 3
 
@@ -48,18 +48,26 @@ def read_batch(path: Path, shown: str) -> pd.DataFrame:
     """
     from agileds.data import load_table
 
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
+    check_batch_file(path, shown)
+    batch = load_table(path, shown=shown, fix="check the batch given to --data", allow_empty=True)
+    if batch.empty:
+        raise DataError(f"{shown}: the batch has no rows; nothing to monitor")
+    return batch
+
+
+def check_batch_file(path: Path, shown: str) -> None:
+    """Check that a batch is an existing ``.csv`` or ``.parquet`` file.
+
+    Raises:
+        DataError: The file has another type or does not exist.
+    """
+    if path.suffix.lower() not in (".csv", ".parquet"):
         raise DataError(
             f"{shown}: unsupported file type '{path.suffix or '(none)'}'; "
             "save the batch as .csv or .parquet"
         )
     if not path.is_file():
         raise DataError(f"{shown}: batch file not found; check the path given to --data")
-    batch = load_table(path, shown=shown, fix="check the batch given to --data", allow_empty=True)
-    if batch.empty:
-        raise DataError(f"{shown}: the batch has no rows; nothing to monitor")
-    return batch
 
 
 def check_inputs(batch: pd.DataFrame, production: Production, shown: str) -> pd.DataFrame:

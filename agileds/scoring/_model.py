@@ -1,0 +1,95 @@
+"""Which version scores: ``MODEL``, ``MODEL@ALIAS`` or ``MODEL:VERSION``, and what it records."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from agileds.errors import UsageError
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
+
+    from agileds.monitor._production import Production
+    from agileds.project import Project
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "THRESHOLD_TAG",
+    "id_columns",
+    "open_version",
+    "parse_model_ref",
+    "threshold_of",
+]
+
+DEFAULT_THRESHOLD = 0.5
+"""The binary decision threshold when the version records none (golive's default too)."""
+
+THRESHOLD_TAG = "agileds.threshold"
+"""A version (or its run) tag holding the operating threshold of a binary model."""
+
+_REF = re.compile(r"^(?P<model>[^@:/\\\s]+)(?:@(?P<alias>[A-Za-z0-9_.-]+)|:(?P<version>\d+))?$")
+
+
+def parse_model_ref(ref: str, alias: str = "production") -> tuple[str, str, str | None]:
+    """``(model, alias, version)`` of ``MODEL``, ``MODEL@ALIAS`` or ``MODEL:VERSION``.
+
+    Raises:
+        UsageError: ``ref`` has another form.
+    """
+    found = _REF.match(ref.strip())
+    if not found:
+        raise UsageError(
+            f"model {ref!r}: expected MODEL, MODEL@ALIAS or MODEL:VERSION "
+            "(e.g. lead-scoring@production or lead-scoring:3)"
+        )
+    return found["model"], found["alias"] or alias, found["version"]
+
+
+def open_version(client: MlflowClient, ref: str) -> Production:
+    """Load the version ``ref`` names, with its reference data (the monitor's loader).
+
+    Raises:
+        UsageError: A bad reference, an unknown model, alias or version.
+    """
+    from agileds.monitor._production import open_production
+
+    model, alias, version = parse_model_ref(ref)
+    return open_production(client, model, alias=alias, version=version)
+
+
+def threshold_of(client: MlflowClient, production: Production) -> float:
+    """The operating threshold the version records (``agileds.threshold``), else 0.5."""
+    details = client.get_model_version(production.model, production.version)
+    run = client.get_run(production.training_run_id)
+    value = details.tags.get(THRESHOLD_TAG) or run.data.tags.get(THRESHOLD_TAG)
+    try:
+        return float(value) if value else DEFAULT_THRESHOLD
+    except ValueError:
+        return DEFAULT_THRESHOLD
+
+
+def id_columns(project: Project, production: Production, header: list[str]) -> list[str]:
+    """The default id columns: the spec's ``data.drop`` columns present in ``header``.
+
+    The spec is the version's ``agileds.spec`` tag (a project path); dropped columns that
+    are also the target are left out. Empty when the spec is gone or unreadable.
+    """
+    spec = _spec_drop(project, production.spec)
+    return [c for c in spec if c in header and c != production.target]
+
+
+def _spec_drop(project: Project, shown: str | None) -> list[str]:
+    from agileds.errors import AgileDSError
+    from agileds.sweeps._spec import load_spec
+
+    if not shown:
+        return []
+    path = project.root / shown
+    if not path.is_file():
+        return []
+    try:
+        spec: Any = load_spec(path, shown)
+    except AgileDSError:
+        return []
+    return [str(c) for c in spec.data.drop]

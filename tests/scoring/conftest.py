@@ -1,0 +1,51 @@
+"""A project with two registered versions of lead-scoring: ``production`` (v2) and
+``previous`` (v1, fitted on shuffled labels), cheap logistic pipelines from the go-live
+fixtures, and the batch to score."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from agileds.project import Project
+from tests.golive.conftest import MODEL, client_of, golive_project, register
+
+__all__ = ["MODEL", "golive_project", "register"]
+
+
+@pytest.fixture
+def scoring_project(golive_project: Project, register: Callable[..., str]) -> Project:
+    """v1 (shuffled labels) as ``previous``, v2 as ``production``, each with its reference
+    data (the training part) as ``agileds run`` logs it."""
+    from agileds.runners._sweep import load_ticket_spec
+    from agileds.sweeps._prepare import prepare_data
+    from agileds.tracking import log_reference, set_alias
+
+    project = golive_project
+    spec, path, shown = load_ticket_spec(project, project.backlog().get("STORY-3"))
+    train = prepare_data(spec, path, shown).train
+    client = client_of(project)
+    old = register(shuffled=True)
+    new = register()
+    for version in (old, new):
+        log_reference(client, client.get_model_version(MODEL, version).run_id, train)
+    set_alias(client, MODEL, "previous", old)
+    set_alias(client, MODEL, "production", new)
+    return golive_project
+
+
+@pytest.fixture
+def leads(scoring_project: Project) -> pd.DataFrame:
+    """The project's leads (600 rows), target included."""
+    return pd.read_csv(scoring_project.root / "experiments" / "data" / "leads.csv")
+
+
+@pytest.fixture
+def batch(scoring_project: Project, leads: pd.DataFrame) -> Path:
+    """The leads without their outcome columns, as a CSV batch."""
+    path = scoring_project.root / "batch.csv"
+    leads.drop(columns=["is_closed", "deal_stage_final"]).to_csv(path, index=False)
+    return path
