@@ -100,9 +100,19 @@ def _resolve_tracking_uri(uri: str | None, root: Path, store_dir: Path) -> str:
 def _resolve_artifact_root(
     uri: str | None, tracking: str, root: Path, store_dir: Path
 ) -> str | None:
-    """Return the artifact root URI, or None when a tracking server chooses it."""
+    """Return the artifact root URI, or None when a tracking server chooses it.
+
+    A plain folder (the scaffold's ``mlruns/artifacts``) with a tracking server is not
+    used: the server would record paths on this machine that no other machine can read, so
+    the server's own (proxied) artifact store is used. A URI (``s3://``, ``file://``) is
+    an explicit choice and is kept.
+    """
+    if uri and "://" not in uri and not uri.startswith("mlflow-artifacts:"):
+        if tracking.startswith(_SERVER_SCHEMES):
+            return None
+        return _file_uri(uri, root)
     if uri:
-        return uri if "://" in uri or uri.startswith("mlflow-artifacts:") else _file_uri(uri, root)
+        return uri
     if tracking.startswith(_SERVER_SCHEMES):
         return None
     return (store_dir / "artifacts").as_uri()
@@ -147,6 +157,9 @@ def get_client(tracking_uri: str) -> MlflowClient:
     from mlflow import MlflowClient
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    # With a tracking server MLflow prints "View run ... at URL" to stdout at each run's end,
+    # which would break `--json` output and the progress lines.
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
     # MLflow logs every database error with its traceback, then raises it again: the error
     # reaches agileds, which reports it in one line.
     logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
