@@ -76,10 +76,11 @@ def free_port() -> int:
 class TrackingServer:
     """An ``agileds server`` subprocess: its URL, backend database and artifact folder."""
 
-    def __init__(self, url: str, backend: str, artifacts: Path) -> None:
+    def __init__(self, url: str, backend: str, artifacts: Path, log: Path) -> None:
         self.url = url
         self.backend = backend
         self.artifacts = artifacts
+        self.log = log
 
 
 @pytest.fixture(scope="session")
@@ -105,6 +106,6 @@ def tracking_server(
             wait_until_answers(server, f"http://127.0.0.1:{port}/health", 240)
         except Exception as exc:
             pytest.fail(f"{exc}\n{log.read_text()[-3000:]}", pytrace=False)
-        yield TrackingServer(f"http://127.0.0.1:{port}", backend, artifacts)
+        yield TrackingServer(f"http://127.0.0.1:{port}", backend, artifacts, log)
     finally:
         stop(server)

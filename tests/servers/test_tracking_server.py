@@ -61,6 +61,9 @@ def test_a_team_sweeps_registers_and_promotes_through_the_servers(
 ) -> None:
     from mlflow import MlflowClient
 
+    said = tracking_server.log.read_text()
+    assert f"MLflow tracking server on {tracking_server.backend}: starting on" in said
+    assert f": ready at {tracking_server.url} (Ctrl-C stops it)" in said
     monkeypatch.delenv("AGILEDS_PROJECT", raising=False)
     monkeypatch.delenv("AGILEDS_TRUSTED_STORES", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
