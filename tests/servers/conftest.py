@@ -51,7 +51,9 @@ def postgres_database() -> Iterator[Callable[[], str]]:
         _connect(ADMIN_URL).close()
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        unavailable(f"PostgreSQL is not reachable at {ADMIN_URL} ({first}); start it there")
+        unavailable(
+            f"PostgreSQL is not reachable at {ADMIN_URL} ({first}); start PostgreSQL there or set AGILEDS_TEST_POSTGRES to an admin URL"
+        )
     made: list[str] = []
 
     def make() -> str:
