@@ -49,7 +49,7 @@ def open_storage(url: str, say: Callable[[str], None] | None = None) -> Any:
             )
         except Exception as exc:  # any driver error means the user's URL is wrong
             raise ConfigError(
-                f"cannot open Optuna storage {url!r}: {driver_reason(exc)}; check --storage"
+                f"cannot open Optuna storage {url!r}: {_driver_reason(exc)}; check --storage"
             ) from None
     from optuna.storages.journal import JournalFileSymlinkLock
 
@@ -74,7 +74,7 @@ def _engine_kwargs(url: str) -> dict[str, Any]:
     return {}
 
 
-def driver_reason(exc: BaseException) -> str:
+def _driver_reason(exc: BaseException) -> str:
     """The database driver's own message in one line, without SQLAlchemy's wrapping."""
     error = getattr(exc, "orig", None) or exc
     lines = [

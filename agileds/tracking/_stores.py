@@ -163,6 +163,8 @@ def get_client(tracking_uri: str) -> MlflowClient:
     # MLflow logs every database error with its traceback, then raises it again: the error
     # reaches agileds, which reports it in one line.
     logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
+    if tracking_uri.startswith(("http://", "https://")):
+        check_server(tracking_uri)
     if tracking_uri.startswith(_SQLITE_PREFIX):
         database = tracking_uri[len(_SQLITE_PREFIX) :].partition("?")[0]
         _create_sqlite(database)
@@ -177,6 +179,38 @@ def get_client(tracking_uri: str) -> MlflowClient:
         raise DiskFullError(
             f"cannot open the MLflow store {tracking_uri}: the disk is full; free space and "
             "try again"
+        ) from None
+
+
+# Seconds to wait for a tracking server's answer before calling it unreachable (MLflow's own
+# client would retry a refused connection with backoff for minutes).
+SERVER_TIMEOUT = 5.0
+
+
+def check_server(tracking_uri: str, timeout: float = SERVER_TIMEOUT) -> None:
+    """Ask the tracking server at ``tracking_uri`` once whether it answers at all.
+
+    Any HTTP answer counts (a proxy's 401 or 404 too: MLflow then reports the real error);
+    only a refused, unresolvable or silent server is refused here.
+
+    Raises:
+        ConfigError: No answer within ``timeout`` seconds; names the URL tried and why.
+    """
+    import urllib.error
+    import urllib.request
+
+    url = f"{tracking_uri.rstrip('/')}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout):
+            return
+    except urllib.error.HTTPError:
+        return
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", None) or error
+        raise ConfigError(
+            f"the MLflow tracking server {tracking_uri} does not answer (tried GET {url}: "
+            f"{reason}); start it ('agileds server', see docs/team.md) or fix tracking_uri "
+            "in agileds.yaml"
         ) from None
 
 

@@ -308,3 +308,18 @@ def test_threads_logging_one_sweep_attach_every_trial_to_the_parent(
     )
     assert sorted(run.info.run_id for run in children) == sorted(run_ids)
     assert {run.info.status for run in children} == {"FINISHED"}
+
+
+def test_an_unreachable_tracking_server_is_one_line_naming_what_was_tried() -> None:
+    from agileds.errors import ConfigError
+    from agileds.tracking import get_client
+
+    # Port 9 on loopback: nothing listens; MLflow's own client would retry for minutes.
+    with pytest.raises(ConfigError) as caught:
+        get_client("http://127.0.0.1:9")
+    message = str(caught.value)
+    assert message.startswith(
+        "the MLflow tracking server http://127.0.0.1:9 does not answer "
+        "(tried GET http://127.0.0.1:9/health: "
+    )
+    assert "agileds server" in message and "\n" not in message
