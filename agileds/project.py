@@ -46,7 +46,7 @@ _SQL_DRIVERS: dict[str, tuple[str, str]] = {
     "mysql": ("MySQLdb", "mysqlclient"),
     "mysql+pymysql": ("pymysql", "pymysql"),
     "mysql+mysqldb": ("MySQLdb", "mysqlclient"),
-    "postgresql": ("psycopg2", "psycopg2-binary"),
+    "postgresql": ("psycopg", "'psycopg[binary]'"),  # SQLAlchemy 2.0: psycopg2, see below
     "postgresql+psycopg2": ("psycopg2", "psycopg2-binary"),
     "postgresql+psycopg": ("psycopg", "psycopg"),
     "postgresql+pg8000": ("pg8000", "pg8000"),
@@ -70,9 +70,23 @@ def tracking_uri_problem(uri: str) -> str | None:
         known = ", ".join(sorted({*_OTHER_SCHEMES, *(s.split("+")[0] for s in _SQL_DRIVERS)}))
         return f"unsupported scheme '{scheme}://'; use one of {known}"
     module, package = _SQL_DRIVERS[scheme]
+    if scheme == "postgresql" and _sqlalchemy_before_2_1():
+        module, package = "psycopg2", "psycopg2-binary"
     if importlib.util.find_spec(module) is None:
         return f"'{scheme}://' needs the {module} driver, which is not installed; pip install {package}"
     return None
+
+
+def _sqlalchemy_before_2_1() -> bool:
+    """Whether the installed SQLAlchemy maps ``postgresql://`` to psycopg2 (before 2.1; from
+    2.1 on it is psycopg 3), read from its metadata without importing it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major, minor = (int(part) for part in version("sqlalchemy").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return False
+    return (major, minor) < (2, 1)
 
 
 @dataclass(frozen=True)

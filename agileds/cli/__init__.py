@@ -42,6 +42,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "worker": ("agileds.cli.run:worker", "Join the running sweep of a ticket from this machine."),
     "ui": ("agileds.cli.ui:ui", "Start the MLflow UI on the project's stores."),
+    "server": (
+        "agileds.cli.server:server",
+        "Start a team's MLflow tracking server on a database.",
+    ),
 }
 
 

@@ -58,14 +58,25 @@ def ui(host: str, port: int, wait: float) -> None:
     ]
     if stores.artifact_root:
         args += ["--default-artifact-root", stores.artifact_root]
+    serve(args, host, port, wait, f"MLflow UI for {project.root}")
+
+
+def serve(args: list[str], host: str, port: int, wait: float, label: str) -> None:
+    """Run the MLflow server command ``args`` until it ends or Ctrl-C; exit with its code.
+
+    Says '<label>: starting' at once and '<label> ready' once ``/health`` answers.
+
+    Raises:
+        ServerNotAnsweringError: it exited first, or did not answer within ``wait`` seconds.
+    """
     url = f"http://{host}:{port}"
-    click.echo(f"MLflow UI for {project.root}: starting on {url} ...", err=True)
+    click.echo(f"{label}: starting on {url} ...", err=True)
     # Its own process group, stopped as a whole (the server runs worker processes).
     server = subprocess.Popen(args, start_new_session=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run `finally` on kill too
     try:
         wait_until_answers(server, f"http://{_local(host)}:{port}/health", wait)
-        click.echo(f"MLflow UI ready at {url} (Ctrl-C stops it)", err=True)
+        click.echo(f"{label}: ready at {url} (Ctrl-C stops it)", err=True)
         code = server.wait()
     except KeyboardInterrupt:
         code = 0

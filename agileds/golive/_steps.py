@@ -155,7 +155,8 @@ def check_artifacts(client: MlflowClient, model: str, version: str, action: str)
 
     location = str(client.get_model_version_download_uri(model, version))
     try:
-        repository = get_artifact_repository(location)
+        # The client's own store (a tracking server serves mlflow-artifacts: locations).
+        repository = get_artifact_repository(location, tracking_uri=client.tracking_uri)
         names = {Path(item.path).name for item in repository.list_artifacts()}
     except Exception as error:  # any store: an unreachable location is not a loadable one
         raise UsageError(

@@ -44,10 +44,12 @@ def open_storage(url: str, say: Callable[[str], None] | None = None) -> Any:
 
     if "://" in url:
         try:
-            return optuna.storages.RDBStorage(url, heartbeat_interval=None)
+            return optuna.storages.RDBStorage(
+                url, heartbeat_interval=None, engine_kwargs=_engine_kwargs(url)
+            )
         except Exception as exc:  # any driver error means the user's URL is wrong
             raise ConfigError(
-                f"cannot open Optuna storage {url!r}: {exc}; check --storage"
+                f"cannot open Optuna storage {url!r}: {_driver_reason(exc)}; check --storage"
             ) from None
     from optuna.storages.journal import JournalFileSymlinkLock
 
@@ -57,6 +59,30 @@ def open_storage(url: str, say: Callable[[str], None] | None = None) -> Any:
     # (Optuna's default waits 30 s before a resumed run can start).
     lock = JournalFileSymlinkLock(str(path), grace_period=5)
     return _journal_storage(path, lock, say or (lambda _: None))
+
+
+# Seconds to wait for a database server to accept the connection (a firewalled host would
+# otherwise hang for the operating system's TCP timeout, minutes).
+CONNECT_TIMEOUT = 10
+
+
+def _engine_kwargs(url: str) -> dict[str, Any]:
+    """A bounded connect wait for a PostgreSQL or MySQL server, unless the URL sets one."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme.startswith(("postgresql", "mysql")) and "connect_timeout" not in url:
+        return {"connect_args": {"connect_timeout": CONNECT_TIMEOUT}}
+    return {}
+
+
+def _driver_reason(exc: BaseException) -> str:
+    """The database driver's own message in one line, without SQLAlchemy's wrapping."""
+    error = getattr(exc, "orig", None) or exc
+    lines = [
+        line.strip()
+        for line in str(error).splitlines()
+        if line.strip() and not line.startswith("(Background on this error")
+    ]
+    return " ".join(lines) or type(error).__name__
 
 
 def _journal_storage(path: Path, lock: Any, say: Callable[[str], None]) -> Any:

@@ -390,7 +390,19 @@ def load_model(client: MlflowClient, uri: str) -> Any:
 
     location = resolve_model_uri(client, uri)
     check_model_source(uri, location, client.tracking_uri)
-    return mlflow.sklearn.load_model(location)
+    if not location.startswith("mlflow-artifacts:"):
+        return mlflow.sklearn.load_model(location)
+    # Served by a tracking server: fetched through the client's server (MLflow's loader
+    # would ask the process-global tracking URI, which is not the project's).
+    import tempfile
+
+    import mlflow.artifacts
+
+    with tempfile.TemporaryDirectory(prefix="agileds-model-") as folder:
+        local = mlflow.artifacts.download_artifacts(
+            artifact_uri=location, dst_path=folder, tracking_uri=client.tracking_uri
+        )
+        return mlflow.sklearn.load_model(local)
 
 
 def _logged_model_id(uri: str) -> str | None:

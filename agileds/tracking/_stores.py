@@ -100,9 +100,19 @@ def _resolve_tracking_uri(uri: str | None, root: Path, store_dir: Path) -> str:
 def _resolve_artifact_root(
     uri: str | None, tracking: str, root: Path, store_dir: Path
 ) -> str | None:
-    """Return the artifact root URI, or None when a tracking server chooses it."""
+    """Return the artifact root URI, or None when a tracking server chooses it.
+
+    A plain folder (the scaffold's ``mlruns/artifacts``) with a tracking server is not
+    used: the server would record paths on this machine that no other machine can read, so
+    the server's own (proxied) artifact store is used. A URI (``s3://``, ``file://``) is
+    an explicit choice and is kept.
+    """
+    if uri and "://" not in uri and not uri.startswith("mlflow-artifacts:"):
+        if tracking.startswith(_SERVER_SCHEMES):
+            return None
+        return _file_uri(uri, root)
     if uri:
-        return uri if "://" in uri or uri.startswith("mlflow-artifacts:") else _file_uri(uri, root)
+        return uri
     if tracking.startswith(_SERVER_SCHEMES):
         return None
     return (store_dir / "artifacts").as_uri()
@@ -147,9 +157,14 @@ def get_client(tracking_uri: str) -> MlflowClient:
     from mlflow import MlflowClient
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    # With a tracking server MLflow prints "View run ... at URL" to stdout at each run's end,
+    # which would break `--json` output and the progress lines.
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
     # MLflow logs every database error with its traceback, then raises it again: the error
     # reaches agileds, which reports it in one line.
     logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
+    if tracking_uri.startswith(("http://", "https://")):
+        check_server(tracking_uri)
     if tracking_uri.startswith(_SQLITE_PREFIX):
         database = tracking_uri[len(_SQLITE_PREFIX) :].partition("?")[0]
         _create_sqlite(database)
@@ -164,6 +179,38 @@ def get_client(tracking_uri: str) -> MlflowClient:
         raise DiskFullError(
             f"cannot open the MLflow store {tracking_uri}: the disk is full; free space and "
             "try again"
+        ) from None
+
+
+# Seconds to wait for a tracking server's answer before calling it unreachable (MLflow's own
+# client would retry a refused connection with backoff for minutes).
+SERVER_TIMEOUT = 5.0
+
+
+def check_server(tracking_uri: str, timeout: float = SERVER_TIMEOUT) -> None:
+    """Ask the tracking server at ``tracking_uri`` once whether it answers at all.
+
+    Any HTTP answer counts (a proxy's 401 or 404 too: MLflow then reports the real error);
+    only a refused, unresolvable or silent server is refused here.
+
+    Raises:
+        ConfigError: No answer within ``timeout`` seconds; names the URL tried and why.
+    """
+    import urllib.error
+    import urllib.request
+
+    url = f"{tracking_uri.rstrip('/')}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout):
+            return
+    except urllib.error.HTTPError:
+        return
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "reason", None) or error
+        raise ConfigError(
+            f"the MLflow tracking server {tracking_uri} does not answer (tried GET {url}: "
+            f"{reason}); start it ('agileds server', see docs/team.md) or fix tracking_uri "
+            "in agileds.yaml"
         ) from None
 
 

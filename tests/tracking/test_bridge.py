@@ -67,6 +67,16 @@ def test_absolute_and_remote_urls_are_kept(tmp_path: Path) -> None:
     assert resolve_stores(tmp_path, artifact_root="s3://b/a").artifact_root == "s3://b/a"
 
 
+def test_a_tracking_server_keeps_the_artifacts_unless_a_uri_is_given(tmp_path: Path) -> None:
+    # The scaffold's `artifact_location: mlruns/artifacts` would make the server record
+    # paths on this machine that no other machine can read.
+    server = "http://mlflow.internal:5000"
+    assert resolve_stores(tmp_path, server, "mlruns/artifacts").artifact_root is None
+    assert resolve_stores(tmp_path, server, "s3://b/a").artifact_root == "s3://b/a"
+    local = resolve_stores(tmp_path, None, "mlruns/artifacts").artifact_root
+    assert local == (tmp_path / "mlruns" / "artifacts").resolve().as_uri()
+
+
 @pytest.mark.parametrize("uri", ["mlruns", "file:///tmp/mlruns"])
 def test_file_store_is_refused_with_the_fix(tmp_path: Path, uri: str) -> None:
     with pytest.raises(ConfigError) as raised:
@@ -298,3 +308,18 @@ def test_threads_logging_one_sweep_attach_every_trial_to_the_parent(
     )
     assert sorted(run.info.run_id for run in children) == sorted(run_ids)
     assert {run.info.status for run in children} == {"FINISHED"}
+
+
+def test_an_unreachable_tracking_server_is_one_line_naming_what_was_tried() -> None:
+    from agileds.errors import ConfigError
+    from agileds.tracking import get_client
+
+    # Port 9 on loopback: nothing listens; MLflow's own client would retry for minutes.
+    with pytest.raises(ConfigError) as caught:
+        get_client("http://127.0.0.1:9")
+    message = str(caught.value)
+    assert message.startswith(
+        "the MLflow tracking server http://127.0.0.1:9 does not answer "
+        "(tried GET http://127.0.0.1:9/health: "
+    )
+    assert "agileds server" in message and "\n" not in message
