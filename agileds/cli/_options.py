@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -20,9 +21,12 @@ __all__ = [
     "echo_json",
     "get_project",
     "json_option",
+    "server_options",
     "storage_path",
     "table",
 ]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class TicketIdType(click.ParamType):
@@ -91,6 +95,23 @@ class FiniteFloat(click.ParamType):
 
 
 PORT = click.IntRange(1, 65535)
+
+
+def server_options(f: F) -> F:
+    """``--host``, ``--port`` and ``--wait`` of the commands that start an MLflow server."""
+    f = click.option(
+        "--wait",
+        type=click.FloatRange(min=1),
+        default=180,
+        show_default=True,
+        help="Seconds to wait for the server to answer before giving up.",
+    )(f)
+    f = click.option(
+        "--port", type=PORT, default=5000, show_default=True, help="Port to listen on."
+    )(f)
+    return click.option(
+        "--host", default="127.0.0.1", show_default=True, help="Interface to listen on."
+    )(f)
 
 
 def _cores() -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from agileds.cli._options import PORT
+from agileds.cli._options import server_options
 from agileds.errors import UsageError
 
 
@@ -25,8 +25,6 @@ from agileds.errors import UsageError
     help="Where the server keeps artifacts (a folder, or s3://...); clients send and fetch "
     "them through the server.",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=PORT, default=5000, show_default=True, help="Port to listen on.")
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -34,13 +32,7 @@ from agileds.errors import UsageError
     show_default=True,
     help="Server worker processes.",
 )
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=1),
-    default=180,
-    show_default=True,
-    help="Seconds to wait for the server to answer before giving up.",
-)
+@server_options
 def server(backend: str, artifacts: str, host: str, port: int, workers: int, wait: float) -> None:
     """Start an MLflow tracking server for a team (Ctrl-C stops it).
 

@@ -11,7 +11,7 @@ import urllib.request
 
 import click
 
-from agileds.cli._options import PORT, get_project
+from agileds.cli._options import get_project, server_options
 from agileds.errors import AgileDSError
 
 
@@ -22,15 +22,7 @@ class ServerNotAnsweringError(AgileDSError):
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=PORT, default=5000, show_default=True, help="Port to listen on.")
-@click.option(
-    "--wait",
-    type=click.FloatRange(min=1),
-    default=180,
-    show_default=True,
-    help="Seconds to wait for the server to answer before giving up.",
-)
+@server_options
 def ui(host: str, port: int, wait: float) -> None:
     """Start the MLflow UI on the project's tracking store (Ctrl-C stops it).
 

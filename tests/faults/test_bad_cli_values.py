@@ -197,16 +197,31 @@ def test_an_unexpected_os_error_still_shows_its_traceback(
         run_cli("ticket", "new", "story", "x")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_a_read_only_backlog(project: Project, run_cli) -> None:  # pragma: no cover - not root
+def _read_only(folder: Path) -> tuple[str, Any]:
+    """Make ``folder`` read-only for this process; return the expected message and the undo.
+
+    Root ignores permissions, so as root the folder becomes a read-only bind mount of itself
+    (a real read-only file system); otherwise its mode drops the write bits.
+    """
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        return "permission denied", lambda: folder.chmod(0o755)
+    subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True)
+    subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+    return "the file system is read-only", lambda: subprocess.run(
+        ["umount", str(folder)], check=True
+    )
+
+
+def test_a_read_only_backlog(project: Project, run_cli) -> None:
     (project.backlog_dir / "STORY-1.yaml").write_text(story(1))
-    project.backlog_dir.chmod(0o555)
+    before = snapshot(project.root)
+    expected, undo = _read_only(project.backlog_dir)
     try:
-        before = snapshot(project.root)
-        assert_refused(run_cli("ticket", "new", "story", "x"), "permission denied")
-        assert snapshot(project.root) == before
+        assert_refused(run_cli("ticket", "new", "story", "x"), expected)
     finally:
-        project.backlog_dir.chmod(0o755)
+        undo()
+    assert snapshot(project.root) == before
 
 
 # -- the same through the real console script ---------------------------------------------
