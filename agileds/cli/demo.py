@@ -13,6 +13,7 @@ BATCHES = (  # the next two quarters after the training data: one clean, one dri
     ("experiments/data/batch_1.csv", "2025-04-01"),
     ("experiments/data/batch_2.csv", "2025-07-01"),
 )
+SCORES = "scores"  # the output folder of the demo's scoring jobs (agileds score)
 
 
 def _step(title: str) -> None:
@@ -46,8 +47,11 @@ def demo(ctx: click.Context, directory: str, trials: int) -> None:
     compare the candidate with production (go-live report, GO or NO-GO) and promote it,
     monitor two later batches of leads (the second has drifted, so an investigation is
     filed), run that investigation with its follow-ups, and write the monitoring dashboard.
-    A second demo resumes the study, registers a new version and goes through the gate
-    against the first. Exit code 1 when the gate says NO-GO (the demo stops before
+    After the promotion the first batch is scored with production ('agileds score', into
+    DIRECTORY/scores). A second demo resumes the study, registers a new version, goes
+    through the gate against the first (its report rescores the first demo's scoring job)
+    and, once promoted, scores the batch again with '--compare previous': how many
+    decisions flip and how far the scores move. Exit code 1 when the gate says NO-GO (the demo stops before
     promotion), 2 when a step fails on bad input.
     """
     from agileds.cli.backlog import rank_cmd
@@ -70,6 +74,7 @@ def demo(ctx: click.Context, directory: str, trials: int) -> None:
     print_run(run_ticket("STORY-1", root, trials=trials, **print_run.options()))
     if not _go_live(ctx, root):
         sys.exit(1)
+    _score(root)
     _monitor(ctx, root)
 
 
@@ -101,6 +106,22 @@ def _go_live(ctx: click.Context, root: Path) -> bool:
         as_json=False,
     )
     return True
+
+
+def _score(root: Path) -> None:
+    """Score the first batch with production; compare with ``previous`` when there is one."""
+    from agileds.cli.score import print_score
+    from agileds.project import Project
+    from agileds.scoring import score
+    from agileds.tracking import get_alias_version, get_client, resolve_stores
+
+    project = Project(root)
+    client = get_client(resolve_stores(root, project.settings.tracking_uri).tracking_uri)
+    compare = "previous" if get_alias_version(client, MODEL, "previous") else None
+    batch = BATCHES[0][0]
+    extra = f" --compare {compare}" if compare else ""
+    _step(f"agileds score {MODEL} --data {batch} --out {SCORES}{extra}")
+    print_score(score(project, MODEL, root / batch, root / SCORES, compare=compare))
 
 
 def _monitor(ctx: click.Context, root: Path) -> None:

@@ -104,10 +104,11 @@ def score(
     if as_json:
         echo_json(result.to_dict())
     else:
-        _print(result)
+        print_score(result)
 
 
-def _print(r: ScoreResult) -> None:
+def print_score(r: ScoreResult) -> None:
+    """The job in a few lines: rows, where the scores are, rejects, scores, comparison."""
     click.echo(
         f"scored {r.rows:,} rows of {r.data} with {r.model} v{r.version} "
         f"in {r.duration_s:.1f}s ({r.rows_per_second:,.0f} rows/s)"

@@ -19,6 +19,7 @@ from agileds.reports import CriterionRow, MetricRow
 
 if TYPE_CHECKING:
     from agileds.evaluation import DeLongResult
+    from agileds.scoring._compare import OldPredictions
     from agileds.tickets import CriterionResult
 
 __all__ = [
@@ -82,6 +83,8 @@ class GoLiveReport:
         predictions_artifact: The predictions' artifact path in that run.
         path: The report file, relative to the project root.
         plots: Plot name mapped to its PNG file beside the report.
+        old_predictions: Production's last scoring job rescored by the candidate
+            (:func:`agileds.scoring._compare.old_predictions`); None without one.
     """
 
     ticket_id: str
@@ -115,6 +118,7 @@ class GoLiveReport:
     predictions_artifact: str | None = None
     path: str | None = None
     plots: dict[str, str] = field(default_factory=dict)
+    old_predictions: OldPredictions | None = None
 
     @property
     def go(self) -> bool:
@@ -164,6 +168,7 @@ def build_golive_report(
     mlflow_run_url: str | None = None,
     predictions_artifact: str | None = None,
     path: str | None = None,
+    old_predictions: OldPredictions | None = None,
 ) -> GoLiveReport:
     """Build the go-live report from the comparison and the decision.
 
@@ -201,6 +206,7 @@ def build_golive_report(
         mlflow_run_url=mlflow_run_url,
         predictions_artifact=predictions_artifact,
         path=path,
+        old_predictions=old_predictions,
     )
 
 

@@ -17,6 +17,7 @@ from agileds.project import Project, find_project
 
 if TYPE_CHECKING:
     from agileds.golive._mlflow_eval import MlflowCheck
+    from agileds.scoring._compare import OldPredictions
     from agileds.tickets import Ticket
 
 __all__ = ["GoLive", "run_golive"]
@@ -88,6 +89,7 @@ class GoLive:
         self.client = get_client(self.stores.tracking_uri)
         self.model_name = ticket.model or settings.model
         self.notes: list[str] = []
+        self.old: OldPredictions | None = None
 
     def say(self, text: str) -> None:
         """Pass a status line to the caller."""
@@ -124,6 +126,7 @@ class GoLive:
         quantities = {**self._run_facts(infos["candidate"]), **comparison.quantities}
         gate, criteria = self._decide(comparison, quantities)
         changes = change_list(infos["candidate"], infos.get("production"))
+        self.old = self._old_predictions(own, other)
         return self._record(
             own, other, models, rows, comparison, quantities, gate, criteria, changes
         )
@@ -268,6 +271,7 @@ class GoLive:
                 mlflow_run_url=recorder.url,
                 predictions_artifact=artifact,
                 path=self.project.relative(self.folder / REPORT_NAME),
+                old_predictions=self.old,
             )
             report = recorder.write_report(report, comparison, self.folder)
             texts = gate.texts()
@@ -278,6 +282,15 @@ class GoLive:
         # the decision itself is the report's to show (the CLI prints it once)
         self.say(f"recorded the decision on {self.model_name} v{own} (agileds promote reads it)")
         return report
+
+    def _old_predictions(self, own: str, other: str | None) -> OldPredictions | None:
+        """Production's last scoring job rescored by the candidate (None without one)."""
+        from agileds.scoring._compare import old_predictions
+
+        if other is None:
+            return None
+        self.say(f"rescoring production v{other}'s last scoring job with v{own}, if any")
+        return old_predictions(self.project, self.client, self.model_name, other, own)
 
     def _params(self, comparison: Comparison) -> dict[str, Any]:
         g = self.guardrails

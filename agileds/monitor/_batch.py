@@ -16,6 +16,7 @@ from agileds.monitor._drift import FeatureDrift, drift_with_shares, psi, unseen_
 from agileds.monitor._production import Production, open_production
 from agileds.monitor._runs import log_step, monitor_run, next_step
 from agileds.monitor._validate import check_inputs, check_labels, parse_at, read_batch
+from agileds.monitor._volume import ScoringVolume, read_scoring_volume
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,6 +66,8 @@ class MonitorResult:
         quality: ``null_rate.<column>`` and ``blank_text_rate.<column>`` of the inputs
             (blank strings counted apart from nulls).
         unseen: Values of each categorical input that its reference never had.
+        scoring: The model's scoring jobs (``agileds score``); with two or more, the
+            score volume is the latest job's against the one before, not the batches'.
     """
 
     model: str
@@ -90,10 +93,20 @@ class MonitorResult:
     moved: dict[str, float] = field(default_factory=dict)
     quality: dict[str, float] = field(default_factory=dict)
     unseen: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    scoring: ScoringVolume | None = None
+
+    @property
+    def volume_from_jobs(self) -> bool:
+        """Whether the score volume comes from scoring jobs (two or more of them)."""
+        return self.scoring is not None and self.scoring.change is not None
 
     @property
     def volume_change(self) -> float | None:
-        """Relative change in rows scored against the previous batch (0.5: 50% more)."""
+        """Relative change in scores written (0.5: 50% more): the latest scoring job
+        against the one before when there are two, else this batch against the previous."""
+        if self.volume_from_jobs:
+            assert self.scoring is not None
+            return self.scoring.change
         if not self.previous_rows:
             return None
         return (self.rows - self.previous_rows) / self.previous_rows
@@ -174,6 +187,7 @@ def monitor_batch(
     parts = _measure(production, batch, inputs, scores, y, thresholds)
     run_id = monitor_run(client, production)
     index, previous = next_step(client, run_id)
+    scoring = read_scoring_volume(client, [production.experiment_id], model)
     result = MonitorResult(
         model=model,
         version=production.version,
@@ -192,6 +206,7 @@ def monitor_batch(
         previous_rows=previous,
         labels=labels,
         **parts,
+        scoring=scoring,
     )
     say(f"logging batch {index} to MLflow run {run_id}")
     _log(client, result)

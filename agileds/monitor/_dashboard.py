@@ -1,6 +1,7 @@
 """The monitoring dashboard of a model: its batches read back from MLflow, then rendered.
 
-``build_dashboard`` reads every monitoring run of the model (one per version) into a
+``build_dashboard`` reads every monitoring run of the model (one per version) and its
+scoring jobs (``agileds score``, :mod:`agileds.monitor._volume`) into a
 :class:`MonitorDashboard`; ``write_dashboard`` draws its plots and renders
 ``docs/reports/monitor-<MODEL>.md`` with the template ``monitor.md.j2``.
 """
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from agileds.errors import UsageError
 from agileds.monitor._drift import psi_band
 from agileds.monitor._runs import ROWS_KEY, batch_tag, find_monitor_runs, metric_key
+from agileds.monitor._volume import ScoringVolume, read_scoring_volume
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -81,6 +83,7 @@ class MonitorDashboard:
         created: When the dashboard was built (UTC).
         plots: Plot name (``metric``, ``scores``, ``drift``) to its file, relative to the
             Markdown file; filled by :func:`write_dashboard`.
+        scoring: The model's scoring jobs (``agileds score``) and scores written per hour.
     """
 
     model: str
@@ -91,6 +94,7 @@ class MonitorDashboard:
     experiment_id: str
     created: dt.datetime
     plots: dict[str, str] = field(default_factory=dict)
+    scoring: ScoringVolume = field(default_factory=lambda: ScoringVolume(()))
 
     @property
     def latest(self) -> BatchRow:
@@ -112,11 +116,8 @@ def build_dashboard(project: Project, model: str) -> MonitorDashboard:
     from agileds.tracking import get_client, resolve_stores
 
     client = get_client(resolve_stores(project.root, project.settings.tracking_uri).tracking_uri)
-    runs = [
-        run
-        for experiment in client.search_experiments()
-        for run in find_monitor_runs(client, experiment.experiment_id, model)
-    ]
+    experiments = [experiment.experiment_id for experiment in client.search_experiments()]
+    runs = [run for e in experiments for run in find_monitor_runs(client, e, model)]
     if not runs:
         raise UsageError(
             f"model '{model}' has no monitored batches yet; run "
@@ -139,6 +140,7 @@ def build_dashboard(project: Project, model: str) -> MonitorDashboard:
         drift=_latest_drift(client, rows[-1], runs),
         experiment_id=str(runs[0].info.experiment_id),
         created=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        scoring=read_scoring_volume(client, experiments, model),
     )
 
 

@@ -8,7 +8,10 @@ Severity is the size of the breach times the share of scores it affects::
   (the model's quality fell for the whole batch);
 * feature drift: the largest feature PSI over ``feature_psi``, times the share of the
   batch's rows that moved bucket in that feature (the total variation distance);
-* score volume: the relative change over ``score_volume``, every score affected.
+* score volume: the relative change over ``score_volume``, every score affected. The
+  change is the latest scoring job's scores written (``agileds score``) against the job
+  before it when the model has two jobs or more, else the batch's rows against the
+  version's previous monitored batch.
 
 So 1 is a breach just at its threshold. The level written into a ticket is ``high`` from 2,
 ``medium`` from 1 and ``low`` below (a breach by the interval rule alone can be below 1),
@@ -177,13 +180,19 @@ def _volume_signal(result: MonitorResult, thresholds: Thresholds) -> Signal:
     if change is None:
         first = f"first batch of {result.model} v{result.version}: nothing to compare with"
         return Signal("score_volume", None, limit, "n/a", first, rule)
-    detail = (
-        f"{result.rows} scores vs {result.previous_rows} in batch {result.index - 1} "
-        f"({change:+.0%})"
-    )
+    rows, before = result.rows, result.previous_rows
+    detail = f"{rows} scores vs {before} in batch {result.index - 1} ({change:+.0%})"
+    if result.volume_from_jobs:
+        assert result.scoring is not None
+        last, prior = result.scoring.jobs[-1], result.scoring.jobs[-2]
+        rows, before = last.rows, prior.rows
+        detail = (
+            f"{rows} scores in scoring job {last.job} (v{last.version}) vs {before} in "
+            f"job {prior.job} (v{prior.version}) ({change:+.0%})"
+        )
     if limit is None:
         return Signal("score_volume", change, None, "n/a", f"{detail}; switched off")
-    evidence = {"rows": result.rows, "previous_rows": result.previous_rows, "change": change}
+    evidence = {"rows": rows, "previous_rows": before, "change": change}
     breach = abs(change) > limit
     severity = abs(change) / limit if breach else 0.0
     status = "breach" if breach else "ok"

@@ -9,12 +9,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from agileds.errors import DataError, UsageError
 from agileds.scoring._chunk import ChunkScores, score_chunk
+from agileds.scoring._compare import Comparer, score_and_label
 from agileds.scoring._output import JobFolder, check_output, mark_output
-from agileds.scoring._result import Comparison, Progress, ScoreResult
+from agileds.scoring._result import Progress, ScoreResult
 from agileds.scoring._sample import ScoreSample
 
 if TYPE_CHECKING:
@@ -132,8 +131,11 @@ class _Job:
         self.ids = _checked_ids(ids, header, shown, production, project)
         self.threshold = threshold_of(client, production) if production.task == "binary" else None
         self.ignored = tuple(c for c in header if c not in production.inputs and c not in self.ids)
-        self.scores, self.shifts, self.abs_shifts = ScoreSample(), ScoreSample(), ScoreSample()
-        self.rows = self.rejected = self.compared = self.flips = 0
+        self.comparer = (
+            None if other is None else Comparer(production, other, self.threshold, shown)
+        )
+        self.scores = ScoreSample()
+        self.rows = self.rejected = 0
 
     def run(
         self, out: Path, chunk_rows: int, progress: Callable[[Progress], None] | None
@@ -195,8 +197,9 @@ class _Job:
         elif table.schema != writer.schema:
             table = table.cast(writer.schema)
         writer.write_table(table)
-        if self.other is not None and len(scored.kept):
-            self._compare(chunk.iloc[scored.kept], scored.scores)
+        if self.comparer is not None and len(scored.kept):
+            assert self.comparer is not None
+            self.comparer.add(chunk.iloc[scored.kept], scored.scores)
         self.rows += len(scored.kept)
         self.rejected += len(scored.rejected)
         return writer
@@ -206,7 +209,7 @@ class _Job:
 
         p, n = self.production, len(scored.kept)
         frame = chunk.iloc[scored.kept][list(self.ids)].reset_index(drop=True)
-        value, label = _score_and_label(p, scored.scores, self.threshold)
+        value, label = score_and_label(p, scored.scores, self.threshold)
         self.scores.add(value)
         frame["score"] = value
         if label is not None:
@@ -221,40 +224,9 @@ class _Job:
         frame["scored_at"] = pd.Series([when] * n, dtype="datetime64[ms, UTC]")
         return frame
 
-    def _compare(self, rows: pd.DataFrame, scores: np.ndarray) -> None:
-        from agileds.monitor._batch import _scores
-        from agileds.monitor._validate import check_inputs
-
-        other = self.other
-        assert other is not None
-        try:
-            inputs = check_inputs(rows, other, self.shown)
-            theirs = np.asarray(_scores(other.pipeline, inputs, other.task))
-        except (ValueError, TypeError, KeyError, DataError):
-            return  # rows the other version cannot score are not compared
-        mine, _ = _score_and_label(self.production, scores, self.threshold)
-        them, _ = _score_and_label(other, theirs, self.threshold)
-        self.compared += len(rows)
-        if self.production.task == "binary":
-            assert self.threshold is not None
-            self.flips += int(((mine >= self.threshold) != (them >= self.threshold)).sum())
-        elif self.production.task == "multiclass":
-            self.flips += int((scores.argmax(1) != theirs.argmax(1)).sum())
-        self.shifts.add(mine - them)
-        self.abs_shifts.add(np.abs(mine - them))
-
     def _result(self, folder: JobFolder, duration: float) -> ScoreResult:
         p = self.production
-        comparison = None
-        if self.other is not None:
-            comparison = Comparison(
-                version=self.other.version,
-                rows=self.compared,
-                threshold=self.threshold,
-                flips=None if p.task == "regression" else self.flips,
-                mean_shift=self.shifts.mean,
-                p95_abs_shift=self.abs_shifts.quantile(0.95),
-            )
+        comparison = None if self.comparer is None else self.comparer.result()
         rejects = folder.rejects_file if folder.rejects.is_file() else None
         return ScoreResult(
             model=p.model,
@@ -281,21 +253,6 @@ class _Job:
 def _chain(first: Any, rest: Any) -> Any:
     yield first
     yield from rest
-
-
-def _score_and_label(
-    production: Production, scores: np.ndarray, threshold: float | None
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """The score column (multiclass: the top probability) and the label column."""
-    if production.task == "regression":
-        return np.asarray(scores, dtype="float64"), None
-    classes = np.asarray(production.classes)
-    if production.task == "binary":
-        assert threshold is not None
-        return scores.astype("float64"), classes[(scores >= threshold).astype(int)]
-    if not len(scores):
-        return np.empty(0), classes[np.empty(0, dtype=int)]
-    return scores.max(1).astype("float64"), classes[scores.argmax(1)]
 
 
 def _append_rejects(chunk: pd.DataFrame, scored: ChunkScores, before: int, path: Path) -> None:

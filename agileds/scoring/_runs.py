@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from agileds.monitor._runs import KIND_TAG, MODEL_TAG, VERSION_TAG
+from agileds.monitor._volume import SCORING_KIND
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["KIND", "find_scoring_runs", "finish_run", "start_run"]
 
-KIND = "scoring"
+KIND = SCORING_KIND
 
 
 def start_run(client: MlflowClient, production: Production, tags: Mapping[str, str]) -> str:
