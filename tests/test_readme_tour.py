@@ -70,6 +70,8 @@ def test_the_readme_tour_runs_as_written(tmp_path: Path) -> None:
             if args[:2] == ["agileds", "init"]:
                 _cheap(cwd / args[2])
     assert "decision: GO" in outputs["agileds golive STORY-1"]
+    scored = outputs["agileds score lead-scoring --data experiments/data/batch_1.csv --out scores"]
+    assert "scored 1,500 rows of experiments/data/batch_1.csv with lead-scoring v1" in scored
     report = outputs["agileds sprint report 1"]
     assert "sprint 1: 5 of 9 points done" in report
     assert "STORY-1 done (pass)" in report

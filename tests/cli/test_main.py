@@ -92,6 +92,10 @@ def test_demo_scaffolds_then_reuses_the_project(
     assert "== agileds ticket accept STORY-1 4 --by sales-lead" in first.out
     assert "decision: GO" in first.out and (first.out + first.err).count("decision: ") == 1
     assert "production v1 (first deployment, no previous); STORY-1 moved to done" in first.out
+    scored = first.out.split("== agileds score lead-scoring --data")[1].split("\n== ")[0]
+    assert scored.startswith(" experiments/data/batch_1.csv --out scores\n")  # no previous yet
+    assert "scored 1,500 rows of experiments/data/batch_1.csv with lead-scoring v1" in scored
+    assert list((target / "scores").glob("scored_date=*/model_version=1/job=*/part-00000.parquet"))
     clean, drifted = first.out.split("== agileds monitor lead-scoring --data")[1:3]
     assert "no threshold crossed: nothing filed" in clean
     # the monitor updates the demo's own open INV-1 ("Drop in auROC"): no duplicate
@@ -107,6 +111,14 @@ def test_demo_scaffolds_then_reuses_the_project(
     assert second.code == 0 and "created" not in second.out.split("== agileds ticket list")[0]
     assert "resuming study STORY-1: 2 trial(s) so far" in second.err
     assert "model:   lead-scoring version 2" in second.out
+    # the second promotion: old predictions in the report, then --compare previous
+    golive = (reports / "STORY-1" / "golive.md").read_text()
+    assert "## What happens to old predictions" in golive
+    assert "scored 1500 rows of `experiments/data/batch_1.csv`" in golive
+    assert "decisions flip" in golive
+    compared = second.out.split("== agileds score lead-scoring --data")[1].split("\n== ")[0]
+    assert compared.startswith(" experiments/data/batch_1.csv --out scores --compare previous\n")
+    assert "compare: v2 vs v1: " in compared and " decisions flip " in compared
 
 
 def test_init_names_the_model_after_the_folder(tmp_path: Path, run_cli) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from agileds.errors import UsageError
 from agileds.scoring import MARKER, parse_model_ref
-from agileds.scoring._batch import _score_and_label
+from agileds.scoring._compare import score_and_label
 from agileds.scoring._output import check_output, mark_output
 from agileds.scoring._sample import ScoreSample
 
@@ -55,11 +55,11 @@ def test_labels_per_task():
     multi = SimpleNamespace(task="multiclass", classes=(1, 2, 3))
     regression = SimpleNamespace(task="regression", classes=None)
 
-    score, label = _score_and_label(binary, np.array([0.2, 0.7, 0.7]), 0.7)
+    score, label = score_and_label(binary, np.array([0.2, 0.7, 0.7]), 0.7)
     assert label.tolist() == ["no", "yes", "yes"]
-    score, label = _score_and_label(multi, np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]]), None)
+    score, label = score_and_label(multi, np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]]), None)
     assert score.tolist() == [0.5, 0.6] and label.tolist() == [2, 1]
-    score, label = _score_and_label(regression, np.array([1.5]), None)
+    score, label = score_and_label(regression, np.array([1.5]), None)
     assert score.tolist() == [1.5] and label is None
 
 

@@ -260,3 +260,19 @@ def test_the_version_s_threshold_decides_labels_and_flips(scoring_project, batch
     assert (scored["label"] == (new >= 0.8).astype(int)).all()
     assert result.comparison is not None
     assert result.comparison.flips == int(((new >= 0.8) != (old >= 0.8)).sum())
+
+
+def test_compare_with_another_models_version_is_refused(scoring_project, batch):
+    from agileds.tracking import register_model
+
+    client = client_of(scoring_project)
+    mine = client.get_model_version(MODEL, "2")
+    for _ in range(3):  # other-model v1, v2, v3: only v3 is not lead-scoring's
+        register_model(client, "other-model", mine.source, mine.run_id)
+
+    with pytest.raises(UsageError, match=f"^model '{MODEL}' has no version 3; its versions"):
+        score(scoring_project, MODEL, batch, "out", compare="3")
+    with pytest.raises(UsageError, match=f"^model '{MODEL}' has no alias 'champion'"):
+        score(scoring_project, MODEL, batch, "out", compare="champion")
+    assert not (scoring_project.root / "out").exists()
+    assert _runs(scoring_project) == []
