@@ -51,8 +51,8 @@ def demo(ctx: click.Context, directory: str, trials: int) -> None:
     DIRECTORY/scores). A second demo resumes the study, registers a new version, goes
     through the gate against the first (its report rescores the first demo's scoring job)
     and, once promoted, scores the batch again with '--compare previous': how many
-    decisions flip and how far the scores move. Exit code 1 when the gate says NO-GO (the demo stops before
-    promotion), 2 when a step fails on bad input.
+    decisions flip and how far the scores move. Exit code 1 when the gate says NO-GO (the
+    demo stops before promotion), 2 when a step fails on bad input.
     """
     from agileds.cli.backlog import rank_cmd
     from agileds.cli.init import init
