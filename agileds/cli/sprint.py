@@ -159,15 +159,13 @@ def report_cmd(
     burn-down from the git history of backlog/ and the value-vs-ease chart. The report is
     also logged to MLflow (experiment agileds-sprints, a run named sprint-NUMBER).
     """
-    from agileds.reports._sprint import DEFAULT_UI_URL, build_sprint_report, write_sprint_report
+    from agileds.reports import DEFAULT_UI_URL, sprint_report, write_sprint_report
     from agileds.reports._sprint_plots import plot_files
 
     project = get_project()
     sources = "the backlog and git" if no_mlflow else "the backlog, git and MLflow"
     click.echo(f"sprint {number}: reading {sources}", err=True)
-    report = build_sprint_report(
-        project, number, ui_url=ui_url or DEFAULT_UI_URL, mlflow=not no_mlflow
-    )
+    report = sprint_report(project, number, ui_url=ui_url or DEFAULT_UI_URL, mlflow=not no_mlflow)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(_summary(report), err=True)
