@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agileds.reports._golive import GoLiveReport, ServingRow, build_golive_report
 from agileds.reports._investigation import (
     FollowUp,
     InvestigationData,
@@ -14,6 +15,7 @@ from agileds.reports._investigation import (
 )
 from agileds.reports._investigation_plots import plot_investigation_report
 from agileds.reports._json import fields_dict, json_ready
+from agileds.reports._monitor import BatchRow, MonitorDashboard, build_monitor_dashboard
 from agileds.reports._plots import plot_run_report
 from agileds.reports._render import render_markdown, write_atomic, write_run_report
 from agileds.reports._run import (
@@ -44,24 +46,30 @@ from agileds.reports._sprint_plots import plot_sprint_report
 __all__ = [
     "DEFAULT_UI_URL",
     "SPRINT_EXPERIMENT",
+    "BatchRow",
     "BurndownDay",
     "CriterionRow",
     "CvRow",
     "FamilyRow",
     "FollowUp",
+    "GoLiveReport",
     "InvestigationData",
     "InvestigationMeasurements",
     "InvestigationReport",
     "InvestigationSubject",
     "MetricRow",
+    "MonitorDashboard",
     "Provenance",
     "RunLink",
     "RunReport",
+    "ServingRow",
     "SprintCommit",
     "SprintReport",
     "SprintSources",
     "SprintTicket",
+    "build_golive_report",
     "build_investigation_report",
+    "build_monitor_dashboard",
     "build_run_report",
     "build_sprint_report",
     "fields_dict",

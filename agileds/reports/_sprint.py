@@ -79,6 +79,7 @@ DEFAULT_UI_URL = "http://127.0.0.1:5000"
 SPRINT_EXPERIMENT = "agileds-sprints"
 """The MLflow experiment holding one run per written sprint report."""
 
+
 @dataclass(frozen=True)
 class RunLink:
     """An MLflow run and its address in the MLflow UI."""

@@ -113,9 +113,7 @@ def gather_sprint(
     experiments = [e.experiment_id for e in client.search_experiments()]
     cutoff = _cutoff_ms(sprint.end)
     runs = {t.id: tuple(_runs(client, experiments, t.id, cutoff)) for t in tickets}
-    return dataclasses.replace(
-        sources, runs=runs, tracking_uri=stores[0], artifact_root=stores[1]
-    )
+    return dataclasses.replace(sources, runs=runs, tracking_uri=stores[0], artifact_root=stores[1])
 
 
 def _find_sprint(project: Project, number: int) -> Sprint:
