@@ -57,7 +57,7 @@ def plan_cmd(
         dry_run=dry_run,
     )
     if as_json:
-        echo_json(_as_dict(plan))
+        echo_json(plan.to_dict())
     else:
         click.echo(_as_text(plan))
 
@@ -105,33 +105,6 @@ def _as_text(plan: SprintPlan) -> str:
         "dry run: nothing written" if plan.dry_run else "written: tickets and sprints.yaml"
     )
     return "\n".join(lines)
-
-
-def _as_dict(plan: SprintPlan) -> dict[str, Any]:
-    f = plan.forecast
-    return {
-        "sprint": plan.sprint.model_dump(mode="json"),
-        "method": plan.method,
-        "tickets": [
-            r | {"effort": p.ticket.effort, "cumulative": p.cumulative}
-            for r, p in zip(_rows(plan), plan.chosen, strict=True)
-        ],
-        "points": plan.points,
-        "score": plan.score,
-        "released": list(plan.released),
-        "unplannable": list(plan.unplannable),
-        "forecast": None
-        if f is None
-        else {
-            "probability": f.probability,
-            "p50": f.p50,
-            "p85": f.p85,
-            "weeks": f.weeks,
-            "samples": list(f.samples),
-        },
-        "note": plan.note,
-        "dry_run": plan.dry_run,
-    }
 
 
 @sprint.command("report")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agileds._json import fields_dict, json_ready
 from agileds.reports._golive import GoLiveReport, ServingRow, build_golive_report
 from agileds.reports._investigation import (
     FollowUp,
@@ -14,7 +15,6 @@ from agileds.reports._investigation import (
     write_investigation_report,
 )
 from agileds.reports._investigation_plots import plot_investigation_report
-from agileds.reports._json import fields_dict, json_ready
 from agileds.reports._monitor import BatchRow, MonitorDashboard, build_monitor_dashboard
 from agileds.reports._plots import plot_run_report
 from agileds.reports._render import render_markdown, write_atomic, write_run_report

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agileds.reports._json import json_ready
+from agileds._json import json_ready
 from agileds.reports._run import CriterionRow, MetricRow, _criterion_row
 
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from agileds._json import fields_dict
 from agileds.reports._investigation_rows import (
     DriftRow,
     FollowUp,
@@ -19,7 +20,6 @@ from agileds.reports._investigation_rows import (
     SegmentRow,
     TimeRow,
 )
-from agileds.reports._json import fields_dict
 from agileds.reports._run import CriterionRow, _criterion_row
 from agileds.tickets._verdicts import overall_verdict
 

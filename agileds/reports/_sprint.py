@@ -41,11 +41,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agileds._json import fields_dict
 from agileds.backlog._evidence import _summarise
 from agileds.backlog._forecast import Forecast
 from agileds.backlog._quadrant import quadrant_of, thresholds
 from agileds.errors import UsageError
-from agileds.reports._json import fields_dict
 from agileds.reports._render import render_markdown, write_atomic
 from agileds.reports._run import CriterionRow
 from agileds.reports._sprint_history import (

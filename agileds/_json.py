@@ -1,4 +1,7 @@
-"""One way to turn report objects into JSON-ready data: the helper behind every ``--json``."""
+"""One way to turn results and reports into JSON-ready data: the helper behind every ``--json``.
+
+It imports nothing of agileds, so every package (backlog, runners, scoring, reports) may use it.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ def fields_dict(report: Any, **extra: Any) -> dict[str, Any]:
     """A dataclass as a JSON-ready dict of its fields, then ``extra`` (also made JSON-ready).
 
     Example:
-        >>> from agileds.reports import RunLink
+        >>> from agileds.reports import RunLink  # any dataclass
         >>> fields_dict(RunLink("r1", "0", "http://ui/r1"), shown=True)
         {'run_id': 'r1', 'experiment_id': '0', 'url': 'http://ui/r1', 'shown': True}
     """
