@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agileds._json import json_ready
 from agileds.backlog._base import Scorer
 from agileds.backlog._forecast import Forecast, forecast, status_history, weekly_throughput
 from agileds.backlog._knapsack import Item, best_subset, topological
@@ -66,6 +67,40 @@ class SprintPlan:
     def score(self) -> float:
         """The sum of the chosen scores."""
         return sum(p.score for p in self.chosen)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON-ready data (what ``agileds sprint plan --json`` prints)."""
+        f = self.forecast
+        data = {
+            "sprint": self.sprint.model_dump(mode="json"),
+            "method": self.method,
+            "tickets": [
+                {
+                    "id": p.ticket.id,
+                    "title": p.ticket.title,
+                    "effort": p.ticket.effort,
+                    "score": round(p.score, 3),
+                    "cumulative": p.cumulative,
+                }
+                for p in self.chosen
+            ],
+            "points": self.points,
+            "score": self.score,
+            "released": list(self.released),
+            "unplannable": list(self.unplannable),
+            "forecast": None
+            if f is None
+            else {
+                "probability": f.probability,
+                "p50": f.p50,
+                "p85": f.p85,
+                "weeks": f.weeks,
+                "samples": list(f.samples),
+            },
+            "note": self.note,
+            "dry_run": self.dry_run,
+        }
+        return {key: json_ready(value) for key, value in data.items()}
 
 
 def _requires(ticket: Ticket, known: set[str], done: set[str]) -> tuple[str, ...]:

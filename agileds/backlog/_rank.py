@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from agileds._json import json_ready
 from agileds.backlog._base import Scorer
 from agileds.backlog._deps import dependencies_of, dependency_warnings
 from agileds.backlog._evidence import Evidence, adjust_with_note, gather_evidence
@@ -63,6 +64,44 @@ class Ranking:
     thresholds: Thresholds
     warnings: tuple[str, ...]
     evidence_uri: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ranking as JSON-ready data (what ``agileds backlog rank --json`` prints)."""
+        data = {
+            "method": self.method,
+            "thresholds": {"value": self.thresholds.value, "effort": self.thresholds.effort},
+            "tickets": [_row_dict(r) for r in self.rows],
+            "warnings": list(self.warnings),
+            "evidence_uri": self.evidence_uri,
+        }
+        return {key: json_ready(value) for key, value in data.items()}
+
+
+def _row_dict(r: RankedTicket) -> dict[str, Any]:
+    e = r.evidence
+    return {
+        "rank": r.rank,
+        "id": r.ticket.id,
+        "type": r.ticket.type.value,
+        "title": r.ticket.title,
+        "value": r.ticket.value,
+        "effort": r.ticket.effort,
+        "score": r.score,
+        "quadrant": r.quadrant.value if r.quadrant else None,
+        "status": r.ticket.status.value,
+        "blocked_by": list(r.blocked_by),
+        "evidence": None
+        if e is None
+        else {
+            "metric": e.metric,
+            "value": e.value,
+            "verdict": e.verdict,
+            "runs": e.runs,
+            "severity": e.severity,
+            "best_run_id": e.best_run_id,
+        },
+        "warnings": list(r.warnings),
+    }
 
 
 def get_scorer(method: str) -> Scorer:

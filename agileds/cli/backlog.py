@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from agileds.backlog import SCORER_NAMES, RankedTicket, Ranking
+from agileds.backlog import SCORER_NAMES, RankedTicket
 from agileds.cli._options import echo_json, get_project, json_option, table
 
 COLUMNS = [
@@ -71,7 +71,7 @@ def rank_cmd(
         for warning in ranking.warnings:
             click.echo(f"warning: {warning}", err=True)
         if as_json:
-            echo_json(_as_json(ranking))
+            echo_json(ranking.to_dict())
         else:
             click.echo(table([_table_row(r) for r in ranking.rows], COLUMNS))
 
@@ -95,44 +95,4 @@ def _table_row(row: RankedTicket) -> dict[str, Any]:
         "quadrant": row.quadrant.value if row.quadrant else "",
         "status": _status(row),
         "evidence": row.evidence.summary() if row.evidence else "",
-    }
-
-
-def _as_json(ranking: Ranking) -> dict[str, Any]:
-    return {
-        "method": ranking.method,
-        "thresholds": {"value": ranking.thresholds.value, "effort": ranking.thresholds.effort},
-        "tickets": [
-            {
-                "rank": r.rank,
-                "id": r.ticket.id,
-                "type": r.ticket.type.value,
-                "title": r.ticket.title,
-                "value": r.ticket.value,
-                "effort": r.ticket.effort,
-                "score": r.score,
-                "quadrant": r.quadrant.value if r.quadrant else None,
-                "status": r.ticket.status.value,
-                "blocked_by": list(r.blocked_by),
-                "evidence": _evidence_json(r),
-                "warnings": list(r.warnings),
-            }
-            for r in ranking.rows
-        ],
-        "warnings": list(ranking.warnings),
-        "evidence_uri": ranking.evidence_uri,
-    }
-
-
-def _evidence_json(row: RankedTicket) -> dict[str, Any] | None:
-    if row.evidence is None:
-        return None
-    e = row.evidence
-    return {
-        "metric": e.metric,
-        "value": e.value,
-        "verdict": e.verdict,
-        "runs": e.runs,
-        "severity": e.severity,
-        "best_run_id": e.best_run_id,
     }

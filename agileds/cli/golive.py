@@ -47,7 +47,7 @@ def golive(ticket_id: str, candidate: str | None, data: str | None, as_json: boo
         progress=None if as_json else _say,
     )
     if as_json:
-        echo_json(_as_json(report))
+        echo_json(report.to_dict())
     else:
         _print(report)
     sys.exit(0 if report.go else 1)
@@ -114,28 +114,3 @@ def _print(report: Any) -> None:
         click.echo(f"mlflow:   run {report.run_id} (agileds ui to browse)")
     if report.go:
         click.echo(f"next:     agileds promote {report.ticket_id}")
-
-
-def _as_json(report: Any) -> dict[str, Any]:
-    return {
-        "ticket": report.ticket_id,
-        "decision": report.decision,
-        "reasons": [
-            {"status": r.status, "source": r.source, "text": r.text} for r in report.reasons
-        ],
-        "model": report.model_name,
-        "candidate_version": report.candidate_version,
-        "production_version": report.production_version,
-        "first_deployment": report.first_deployment,
-        "data": report.source,
-        "rows": report.rows,
-        "metric": report.metric,
-        "quantities": report.quantities,
-        "criteria": [
-            {"number": c.number, "text": c.text, "verdict": c.verdict, "values": c.values}
-            for c in report.criteria
-        ],
-        "segments_worse": [s.segment for s in report.worse_segments],
-        "report": report.path,
-        "run_id": report.run_id,
-    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -99,7 +100,7 @@ def report(model: str, as_json: bool) -> None:
     path = write_dashboard(dashboard, project.reports_dir)
     shown = project.relative(path)
     if as_json:
-        echo_json({"model": model, "report": shown, "batches": len(dashboard.batches)})
+        echo_json(dataclasses.replace(dashboard, path=shown).to_dict())
     else:
         click.echo(f"report: {shown} ({len(dashboard.batches)} batches)")
 

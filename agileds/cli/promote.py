@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import click
 
 from agileds.cli._options import MODEL_NAME, TICKET_ID, echo_json, get_project, json_option
@@ -50,7 +48,7 @@ def promote(
         allow_dirty=allow_dirty,
     )
     if as_json:
-        echo_json(dataclasses.asdict(done))
+        echo_json(done.to_dict())
         return
     if done.replaced is None:
         moved = f"production v{done.version} (first deployment, no previous)"
@@ -77,7 +75,7 @@ def rollback(model: str, reason: str | None, as_json: bool) -> None:
 
     done = rollback_model(get_project(), model, reason=reason)
     if as_json:
-        echo_json(dataclasses.asdict(done))
+        echo_json(done.to_dict())
         return
     click.echo(
         f"{done.model}: production v{done.rolled_back} -> v{done.version} "

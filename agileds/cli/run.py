@@ -117,7 +117,7 @@ def run(ticket_id: str, as_json: bool, allow_unknown: bool, **options: Any) -> N
     shown = {} if as_json else print_run.options()
     result = run_ticket(ticket_id, get_project(), **shown, **options)
     if as_json:
-        echo_json(_as_json(result))
+        echo_json(result.to_dict())
     else:
         print_run(result)
     unknown = [] if allow_unknown else result.unknown
@@ -175,36 +175,6 @@ def _print_verdicts(result: Any) -> None:
         click.echo(f"follow-up: {f.filed_as or 'draft'}  {f.type}  {f.title}")
     if result.parent_run_id:
         click.echo(f"mlflow:  run {result.parent_run_id} (agileds ui to browse)")
-
-
-def _as_json(result: Any) -> dict[str, Any]:
-    return {
-        "ticket": result.ticket.id,
-        "verdict": result.verdict.value,
-        "criteria": [
-            {
-                "number": c.number,
-                "text": c.text,
-                "verdict": c.verdict.value,
-                "values": c.values,
-                "missing": list(c.missing),
-                "manual": c.manual,
-                **({"why": result.why_unknown(c)} if c in result.unknown else {}),
-            }
-            for c in result.criteria
-        ],
-        "quantities": result.quantities,
-        "run_id": result.parent_run_id,
-        "experiment_id": result.experiment_id,
-        "model": result.model_name,
-        "model_version": result.model_version,
-        "best_config": result.best_config,
-        "report": str(result.report_path) if result.report_path else None,
-        "sanity": result.sanity,
-        "followups": [
-            {"type": f.type, "title": f.title, "filed_as": f.filed_as} for f in result.followups
-        ],
-    }
 
 
 @click.command()

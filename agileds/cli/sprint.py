@@ -57,7 +57,7 @@ def plan_cmd(
         dry_run=dry_run,
     )
     if as_json:
-        echo_json(_as_dict(plan))
+        echo_json(plan.to_dict())
     else:
         click.echo(_as_text(plan))
 
@@ -107,33 +107,6 @@ def _as_text(plan: SprintPlan) -> str:
     return "\n".join(lines)
 
 
-def _as_dict(plan: SprintPlan) -> dict[str, Any]:
-    f = plan.forecast
-    return {
-        "sprint": plan.sprint.model_dump(mode="json"),
-        "method": plan.method,
-        "tickets": [
-            r | {"effort": p.ticket.effort, "cumulative": p.cumulative}
-            for r, p in zip(_rows(plan), plan.chosen, strict=True)
-        ],
-        "points": plan.points,
-        "score": plan.score,
-        "released": list(plan.released),
-        "unplannable": list(plan.unplannable),
-        "forecast": None
-        if f is None
-        else {
-            "probability": f.probability,
-            "p50": f.p50,
-            "p85": f.p85,
-            "weeks": f.weeks,
-            "samples": list(f.samples),
-        },
-        "note": plan.note,
-        "dry_run": plan.dry_run,
-    }
-
-
 @sprint.command("report")
 @click.argument("number", type=int)
 @click.option(
@@ -159,15 +132,13 @@ def report_cmd(
     burn-down from the git history of backlog/ and the value-vs-ease chart. The report is
     also logged to MLflow (experiment agileds-sprints, a run named sprint-NUMBER).
     """
-    from agileds.reports._sprint import DEFAULT_UI_URL, build_sprint_report, write_sprint_report
+    from agileds.reports import DEFAULT_UI_URL, sprint_report, write_sprint_report
     from agileds.reports._sprint_plots import plot_files
 
     project = get_project()
     sources = "the backlog and git" if no_mlflow else "the backlog, git and MLflow"
     click.echo(f"sprint {number}: reading {sources}", err=True)
-    report = build_sprint_report(
-        project, number, ui_url=ui_url or DEFAULT_UI_URL, mlflow=not no_mlflow
-    )
+    report = sprint_report(project, number, ui_url=ui_url or DEFAULT_UI_URL, mlflow=not no_mlflow)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(_summary(report), err=True)

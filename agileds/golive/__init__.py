@@ -11,7 +11,7 @@ Importing this package is cheap: MLflow, scikit-learn and matplotlib load when u
 from __future__ import annotations
 
 from agileds.golive._changes import ChangeList, ParamChange, VersionInfo, change_list
-from agileds.golive._compare import Comparison, compare_models
+from agileds.golive._compare import SERVING, Comparison, compare_models
 from agileds.golive._data import EvalData, file_data, holdout_data
 from agileds.golive._gate import Decision, GateDecision, Reason, decide
 from agileds.golive._guardrails import Guardrails, load_guardrails
@@ -43,6 +43,7 @@ __all__ = [
     "REASONS_TAG",
     "REPORT_TAG",
     "RUN_TAG",
+    "SERVING",
     "ChangeList",
     "Comparison",
     "Decision",

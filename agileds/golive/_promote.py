@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from agileds._json import fields_dict
 from agileds.errors import UsageError
 from agileds.golive._aliaslock import alias_lock
 from agileds.golive._steps import Undo, all_or_nothing, check_artifacts
@@ -71,6 +72,10 @@ class Promotion:
     by: str
     at: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """What ``agileds promote --json`` prints: every field."""
+        return fields_dict(self)
+
 
 @dataclass(frozen=True)
 class Rollback:
@@ -91,6 +96,10 @@ class Rollback:
     reason: str | None
     by: str
     at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``agileds rollback --json`` prints: every field."""
+        return fields_dict(self)
 
 
 def promote(

@@ -40,6 +40,7 @@ from agileds.monitor._signals import (
     ticket_value,
 )
 from agileds.monitor._thresholds import Thresholds, load_thresholds
+from agileds.monitor._volume import ScoringJob, ScoringVolume, read_scoring_volume
 
 __all__ = [
     "ACCEPTANCE",
@@ -54,6 +55,8 @@ __all__ = [
     "MonitorCheck",
     "MonitorDashboard",
     "MonitorResult",
+    "ScoringJob",
+    "ScoringVolume",
     "Signal",
     "Thresholds",
     "build_dashboard",
@@ -67,6 +70,7 @@ __all__ = [
     "monitor_batch",
     "psi",
     "psi_band",
+    "read_scoring_volume",
     "severity_level",
     "ticket_value",
     "unseen_categories",

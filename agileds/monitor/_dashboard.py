@@ -1,8 +1,9 @@
 """The monitoring dashboard of a model: its batches read back from MLflow, then rendered.
 
-``build_dashboard`` reads every monitoring run of the model (one per version) and its
-scoring jobs (``agileds score``, :mod:`agileds.monitor._volume`) into a
-:class:`MonitorDashboard`; ``write_dashboard`` draws its plots and renders
+``build_dashboard`` reads every monitoring run of the model (one per version) and its scoring jobs
+(:mod:`agileds.monitor._volume`) and builds a
+:class:`~agileds.reports.MonitorDashboard` from them (``agileds.reports``'s pure
+``build_monitor_dashboard``); ``write_dashboard`` draws its plots and renders
 ``docs/reports/monitor-<MODEL>.md`` with the template ``monitor.md.j2``.
 """
 
@@ -10,14 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agileds.errors import UsageError
 from agileds.monitor._drift import psi_band
 from agileds.monitor._runs import ROWS_KEY, batch_tag, find_monitor_runs, metric_key
-from agileds.monitor._volume import ScoringVolume, read_scoring_volume
+from agileds.monitor._volume import read_scoring_volume
+from agileds.reports._monitor import (
+    BatchRow,
+    MonitorDashboard,
+    batch_order,
+    build_monitor_dashboard,
+)
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -26,85 +33,6 @@ if TYPE_CHECKING:
     from agileds.project import Project
 
 __all__ = ["BatchRow", "MonitorDashboard", "build_dashboard", "write_dashboard"]
-
-TOP_FEATURES = 15
-"""Features shown in the drift plot and table (the most drifted of the latest batch)."""
-
-
-@dataclass(frozen=True)
-class BatchRow:
-    """One monitored batch as the dashboard shows it.
-
-    Attributes:
-        version: The model version that scored it.
-        index: Its number in that version's monitoring run (the MLflow step).
-        at: The batch's time (UTC).
-        batch: The batch file.
-        rows: Scores written.
-        metric: The primary metric on its labels (None without labels).
-        ci_low: Lower end of the metric's interval.
-        ci_high: Upper end of the metric's interval.
-        evaluation: The version's metric at evaluation time.
-        score_psi: PSI of the scores against the reference scores.
-        max_psi: The largest feature PSI.
-        top_feature: The feature with that PSI.
-        signals: The breached signals (empty when none).
-        tickets: The tickets filed or updated for it (``INV-2 filed``).
-    """
-
-    version: str
-    index: int
-    at: dt.datetime
-    batch: str
-    rows: int
-    metric: float | None
-    ci_low: float | None
-    ci_high: float | None
-    evaluation: float | None
-    score_psi: float | None
-    max_psi: float | None
-    top_feature: str | None
-    signals: str
-    tickets: str
-
-
-@dataclass(frozen=True)
-class MonitorDashboard:
-    """Everything the monitoring dashboard of one model shows.
-
-    Attributes:
-        model: The registered model.
-        metric: Its primary metric.
-        direction: ``maximize`` or ``minimize``.
-        batches: Every monitored batch, by time.
-        drift: ``(feature, PSI, band)`` of the latest batch, the most drifted first (at
-            most :data:`TOP_FEATURES`).
-        experiment_id: The model's MLflow experiment.
-        created: When the dashboard was built (UTC).
-        plots: Plot name (``metric``, ``scores``, ``drift``) to its file, relative to the
-            Markdown file; filled by :func:`write_dashboard`.
-        scoring: The model's scoring jobs (``agileds score``) and scores written per hour.
-    """
-
-    model: str
-    metric: str
-    direction: str
-    batches: tuple[BatchRow, ...]
-    drift: tuple[tuple[str, float, str], ...]
-    experiment_id: str
-    created: dt.datetime
-    plots: dict[str, str] = field(default_factory=dict)
-    scoring: ScoringVolume = field(default_factory=lambda: ScoringVolume(()))
-
-    @property
-    def latest(self) -> BatchRow:
-        """The most recent batch."""
-        return self.batches[-1]
-
-    @property
-    def labelled(self) -> bool:
-        """Whether any batch had labels (so the metric could be measured)."""
-        return any(b.metric is not None for b in self.batches)
 
 
 def build_dashboard(project: Project, model: str) -> MonitorDashboard:
@@ -125,21 +53,21 @@ def build_dashboard(project: Project, model: str) -> MonitorDashboard:
         )
     metric = runs[0].data.tags.get("agileds.metric") or runs[0].data.params.get("metric", "")
     rows = sorted(
-        (row for run in runs for row in _batch_rows(client, run, metric)),
-        key=lambda b: (b.at, int(b.version), b.index),
+        (row for run in runs for row in _batch_rows(client, run, metric)), key=batch_order
     )
     if not rows:
         raise UsageError(
             f"model '{model}' has no monitored batches yet; run 'agileds monitor {model} --data BATCH' first"
         )
-    return MonitorDashboard(
+    return build_monitor_dashboard(
         model=model,
         metric=metric,
         direction=runs[0].data.params.get("direction", "maximize"),
-        batches=tuple(rows),
-        drift=_latest_drift(client, rows[-1], runs),
+        batches=rows,
+        latest_psi=_latest_psi(client, rows[-1], runs),
+        band=psi_band,
         experiment_id=str(runs[0].info.experiment_id),
-        created=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        created=dt.datetime.now(dt.UTC),
         scoring=read_scoring_volume(client, experiments, model),
     )
 
@@ -188,19 +116,16 @@ def _none_empty(text: str) -> str:
     return "" if text == "none" else text
 
 
-def _latest_drift(
-    client: MlflowClient, last: BatchRow, runs: list[Run]
-) -> tuple[tuple[str, float, str], ...]:
-    """Feature PSIs of the latest batch, the most drifted first."""
+def _latest_psi(client: MlflowClient, last: BatchRow, runs: list[Run]) -> dict[str, float]:
+    """Feature PSIs of the latest batch."""
     run = next(r for r in runs if r.data.tags.get("agileds.model_version") == last.version)
-    values = []
+    values = {}
     for key in run.data.metrics:
         if key.startswith("psi.") and key != "psi.score":
             at_step = _history(client, run.info.run_id, key).get(last.index)
             if at_step is not None:
-                values.append((key[4:], float(at_step.value)))
-    values.sort(key=lambda pair: (-pair[1], pair[0]))
-    return tuple((name, value, psi_band(value)) for name, value in values[:TOP_FEATURES])
+                values[key[4:]] = float(at_step.value)
+    return values
 
 
 def write_dashboard(dashboard: MonitorDashboard, folder: Path) -> Path:

@@ -13,7 +13,7 @@ from agileds.reports._figures import new_figure, save_png
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from agileds.monitor._dashboard import BatchRow, MonitorDashboard
+    from agileds.reports import BatchRow, MonitorDashboard
 
 __all__ = ["plot_dashboard"]
 

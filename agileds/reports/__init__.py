@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from agileds._json import fields_dict, json_ready
+from agileds.reports._golive import GoLiveReport, ServingRow, build_golive_report
 from agileds.reports._investigation import (
     FollowUp,
+    InvestigationData,
+    InvestigationMeasurements,
     InvestigationReport,
+    InvestigationSubject,
+    Provenance,
     build_investigation_report,
     write_investigation_report,
 )
 from agileds.reports._investigation_plots import plot_investigation_report
+from agileds.reports._monitor import BatchRow, MonitorDashboard, build_monitor_dashboard
 from agileds.reports._plots import plot_run_report
 from agileds.reports._render import render_markdown, write_atomic, write_run_report
 from agileds.reports._run import (
@@ -33,26 +40,41 @@ from agileds.reports._sprint import (
     log_sprint_report,
     write_sprint_report,
 )
+from agileds.reports._sprint_gather import SprintSources, gather_sprint, sprint_report
 from agileds.reports._sprint_plots import plot_sprint_report
 
 __all__ = [
     "DEFAULT_UI_URL",
     "SPRINT_EXPERIMENT",
+    "BatchRow",
     "BurndownDay",
     "CriterionRow",
     "CvRow",
     "FamilyRow",
     "FollowUp",
+    "GoLiveReport",
+    "InvestigationData",
+    "InvestigationMeasurements",
     "InvestigationReport",
+    "InvestigationSubject",
     "MetricRow",
+    "MonitorDashboard",
+    "Provenance",
     "RunLink",
     "RunReport",
+    "ServingRow",
     "SprintCommit",
     "SprintReport",
+    "SprintSources",
     "SprintTicket",
+    "build_golive_report",
     "build_investigation_report",
+    "build_monitor_dashboard",
     "build_run_report",
     "build_sprint_report",
+    "fields_dict",
+    "gather_sprint",
+    "json_ready",
     "log_sprint_report",
     "param_importances",
     "plot_investigation_report",
@@ -60,6 +82,7 @@ __all__ = [
     "plot_sprint_report",
     "render_markdown",
     "split_quantities",
+    "sprint_report",
     "write_atomic",
     "write_investigation_report",
     "write_run_report",

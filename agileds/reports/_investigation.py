@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from agileds._json import fields_dict
 from agileds.reports._investigation_rows import (
     DriftRow,
     FollowUp,
@@ -30,8 +31,12 @@ __all__ = [
     "DriftRow",
     "FollowUp",
     "ImportanceRow",
+    "InvestigationData",
+    "InvestigationMeasurements",
     "InvestigationReport",
+    "InvestigationSubject",
     "MetricComparison",
+    "Provenance",
     "QualityRow",
     "SegmentRow",
     "TimeRow",
@@ -122,53 +127,16 @@ class InvestigationReport:
         """The columns of the worst-rows table, in order."""
         return list(self.worst[0]) if self.worst else []
 
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data, one key per field."""
+        return fields_dict(self)
 
-def build_investigation_report(
-    *,
-    ticket_id: str,
-    title: str,
-    model_name: str,
-    model_version: str,
-    task: str,
-    metric: str,
-    direction: str,
-    batch: str,
-    batch_rows: int,
-    labelled: bool,
-    reference_rows: int,
-    created: str | dt.datetime,
-    evaluation: Mapping[str, float] | None = None,
-    current: Mapping[str, float] | None = None,
-    metric_drop: float | None = None,
-    holdout_rows: int | None = None,
-    baseline: str = "",
-    criteria: Sequence[CriterionResult] = (),
-    verdict: str | None = None,
-    segment_column: str | None = None,
-    segments: Sequence[SegmentRow] = (),
-    time_column: str | None = None,
-    timeline: Sequence[TimeRow] = (),
-    drift: Sequence[_Drift] = (),
-    score_psi: float | None = None,
-    importance_reference: Mapping[str, float] | None = None,
-    importance_batch: Mapping[str, float] | None = None,
-    quality_reference: Mapping[str, float] | None = None,
-    quality_batch: Mapping[str, float] | None = None,
-    sanity: Sequence[Mapping[str, Any]] = (),
-    worst: Sequence[Mapping[str, Any]] = (),
-    worst_file: str | None = None,
-    followups: Sequence[FollowUp] = (),
-    notes: Sequence[str] = (),
-    monitor: Mapping[str, Any] | None = None,
-    production_version: str | None = None,
-    mlflow_run_url: str | None = None,
-    git_commit: str | None = None,
-) -> InvestigationReport:
-    """Build the investigation report from what the runner measured.
 
-    Pure: it reads its arguments only, never the clock, the stores or the data.
+@dataclass(frozen=True)
+class InvestigationSubject:
+    """What was investigated: the ticket and the model version, and how its metric reads.
 
-    Args:
+    Attributes:
         ticket_id: The investigation, e.g. ``INV-1``.
         title: Its title.
         model_name: The investigated registered model.
@@ -176,22 +144,55 @@ def build_investigation_report(
         task: ``binary``, ``multiclass`` or ``regression``.
         metric: The primary metric.
         direction: ``maximize`` or ``minimize``.
+        production_version: The version the ``production`` alias points at.
+        monitor: The ticket's ``monitor:`` mapping, when a monitor filed it.
+    """
+
+    ticket_id: str
+    title: str
+    model_name: str
+    model_version: str
+    task: str
+    metric: str
+    direction: str
+    production_version: str | None = None
+    monitor: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InvestigationData:
+    """The rows looked at: the batch, the version's reference, and how they are cut.
+
+    Attributes:
         batch: The investigated data, as shown to the user.
         batch_rows: Its rows.
         labelled: Whether the batch has labels (metrics, importances and the leak
             re-check need them).
         reference_rows: Rows of the version's reference (training) data.
-        created: When the investigation ran; a datetime is written in ISO 8601.
+        holdout_rows: Rows of the rebuilt reference holdout, None when it could not be rebuilt.
+        segment_column: The column the segments come from.
+        time_column: The column the time buckets come from.
+    """
+
+    batch: str
+    batch_rows: int
+    labelled: bool
+    reference_rows: int
+    holdout_rows: int | None = None
+    segment_column: str | None = None
+    time_column: str | None = None
+
+
+@dataclass(frozen=True)
+class InvestigationMeasurements:
+    """What the runner measured on the batch against the reference.
+
+    Attributes:
         evaluation: The version's metrics at evaluation (``auroc``, ``auroc.ci_low``, ...).
         current: The same metrics on the batch, with bootstrap intervals.
         metric_drop: How much worse the primary metric is on the batch (positive: worse).
-        holdout_rows: Rows of the rebuilt reference holdout, None when it could not be rebuilt.
         baseline: Where the reference values come from, in words.
-        criteria: The verdicts from :func:`agileds.tickets.evaluate_ticket`.
-        verdict: The overall verdict; by default derived from ``criteria``.
-        segment_column: The column the segments come from.
         segments: The metric per segment.
-        time_column: The column the time buckets come from.
         timeline: The metric per time bucket.
         drift: Per-feature drift (``agileds.monitor.FeatureDrift`` or alike).
         score_psi: PSI of the model's scores, batch against reference.
@@ -203,54 +204,104 @@ def build_investigation_report(
         sanity: The sanity checks' findings on the batch (column, check, reason, value).
         worst: The rows the model got most wrong, worst first.
         worst_file: The CSV file holding them, beside the report.
-        followups: The proposed follow-up tickets.
         notes: Caveats, e.g. what could not be measured and why.
-        monitor: The ticket's ``monitor:`` mapping, when a monitor filed it.
-        production_version: The version the ``production`` alias points at.
-        mlflow_run_url: Link to the parent run in the MLflow UI.
-        git_commit: The commit the investigation ran at.
     """
-    drift_rows = sorted((_drift_row(d) for d in drift), key=lambda d: -d.psi)
-    metrics = _metric_comparisons(task, metric, evaluation or {}, current or {})
-    importance = importance_rows(importance_reference or {}, importance_batch)
-    quality = quality_rows(quality_reference or {}, quality_batch or {})
+
+    evaluation: Mapping[str, float] = field(default_factory=dict)
+    current: Mapping[str, float] = field(default_factory=dict)
+    metric_drop: float | None = None
+    baseline: str = ""
+    segments: Sequence[SegmentRow] = ()
+    timeline: Sequence[TimeRow] = ()
+    drift: Sequence[_Drift] = ()
+    score_psi: float | None = None
+    importance_reference: Mapping[str, float] = field(default_factory=dict)
+    importance_batch: Mapping[str, float] | None = None
+    quality_reference: Mapping[str, float] = field(default_factory=dict)
+    quality_batch: Mapping[str, float] = field(default_factory=dict)
+    sanity: Sequence[Mapping[str, Any]] = ()
+    worst: Sequence[Mapping[str, Any]] = ()
+    worst_file: str | None = None
+    notes: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """When and where a report's numbers were made.
+
+    Attributes:
+        created: When the work ran; a datetime is written in ISO 8601.
+        mlflow_run_url: Link to its MLflow run in the MLflow UI.
+        git_commit: The commit it ran at.
+    """
+
+    created: str | dt.datetime
+    mlflow_run_url: str | None = None
+    git_commit: str | None = None
+
+
+def build_investigation_report(
+    subject: InvestigationSubject,
+    data: InvestigationData,
+    measurements: InvestigationMeasurements,
+    provenance: Provenance,
+    *,
+    criteria: Sequence[CriterionResult] = (),
+    verdict: str | None = None,
+    followups: Sequence[FollowUp] = (),
+) -> InvestigationReport:
+    """Build the investigation report from what the runner measured.
+
+    Pure: it reads its arguments only, never the clock, the stores or the data.
+
+    Args:
+        subject: The ticket and the model version investigated.
+        data: The batch and reference rows and how they are cut.
+        measurements: What the runner measured.
+        provenance: When the investigation ran, its MLflow run and git commit.
+        criteria: The verdicts from :func:`agileds.tickets.evaluate_ticket`.
+        verdict: The overall verdict; by default derived from ``criteria``.
+        followups: The proposed follow-up tickets.
+    """
+    s, d, m, p = subject, data, measurements, provenance
+    drift_rows = sorted((_drift_row(row) for row in m.drift), key=lambda row: -row.psi)
     report = InvestigationReport(
-        ticket_id=ticket_id,
-        title=title,
+        ticket_id=s.ticket_id,
+        title=s.title,
         verdict=verdict or str(overall_verdict(list(criteria))),
-        model_name=model_name,
-        model_version=str(model_version),
-        task=task,
-        metric=metric,
-        direction=direction,
-        batch=batch,
-        batch_rows=batch_rows,
-        labelled=labelled,
-        reference_rows=reference_rows,
-        holdout_rows=holdout_rows,
-        baseline=baseline,
+        model_name=s.model_name,
+        model_version=str(s.model_version),
+        task=s.task,
+        metric=s.metric,
+        direction=s.direction,
+        batch=d.batch,
+        batch_rows=d.batch_rows,
+        labelled=d.labelled,
+        reference_rows=d.reference_rows,
+        holdout_rows=d.holdout_rows,
+        baseline=m.baseline,
         criteria=[_criterion_row(r) for r in criteria],
-        metrics=metrics,
-        metric_drop=metric_drop,
-        segment_column=segment_column,
-        segments=list(segments),
-        time_column=time_column,
-        timeline=list(timeline),
+        metrics=_metric_comparisons(s.task, s.metric, m.evaluation or {}, m.current or {}),
+        metric_drop=m.metric_drop,
+        segment_column=d.segment_column,
+        segments=list(m.segments),
+        time_column=d.time_column,
+        timeline=list(m.timeline),
         drift=drift_rows,
-        score_psi=score_psi,
-        importance=importance,
-        quality=quality,
-        sanity=[dict(row) for row in sanity],
-        worst=[dict(row) for row in worst[:_MAX_WORST_SHOWN]],
-        worst_file=worst_file,
+        score_psi=m.score_psi,
+        importance=importance_rows(m.importance_reference or {}, m.importance_batch),
+        quality=quality_rows(m.quality_reference or {}, m.quality_batch or {}),
+        sanity=[dict(row) for row in m.sanity],
+        worst=[dict(row) for row in m.worst[:_MAX_WORST_SHOWN]],
+        worst_file=m.worst_file,
         followups=list(followups),
         findings=[],
-        notes=list(notes),
-        monitor=dict(monitor or {}),
-        created=created.isoformat() if isinstance(created, dt.datetime) else created,
-        production_version=production_version,
-        mlflow_run_url=mlflow_run_url,
-        git_commit=git_commit,
+        notes=list(m.notes),
+        monitor=dict(s.monitor or {}),
+        created=p.created.isoformat() if isinstance(p.created, dt.datetime) else p.created,
+        production_version=s.production_version,
+        mlflow_run_url=p.mlflow_run_url,
+        git_commit=p.git_commit,
     )
     return dataclasses.replace(report, findings=summarise(report))
 

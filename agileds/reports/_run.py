@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from agileds._json import fields_dict
 from agileds.errors import UsageError
 from agileds.tickets._quantities import RUN_FACTS, SERVING_MEASURES
 from agileds.tickets._verdicts import overall_verdict
@@ -142,6 +143,10 @@ class RunReport:
     ensemble_weighed: list[dict[str, Any]] = field(default_factory=list)
     ensemble_budget_ms: float | None = None
     latency_method: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data, one key per field."""
+        return fields_dict(self)
 
     @property
     def metric_rows(self) -> list[MetricRow]:

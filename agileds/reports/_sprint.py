@@ -1,6 +1,7 @@
 """The sprint report: its data object, the function that builds it, and its writer.
 
-``build_sprint_report`` reads three sources and computes everything the report shows:
+``gather_sprint`` (``_sprint_gather.py``) reads three sources and the pure
+``build_sprint_report`` computes everything the report shows from them:
 
 - the sprint in ``backlog/sprints.yaml`` and the ticket files as they are now;
 - git (gitpython): every committed version of the ticket files
@@ -35,15 +36,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agileds.backlog._evidence import _parent_runs, _summarise
-from agileds.backlog._forecast import Forecast, ticket_versions
+from agileds._json import fields_dict
+from agileds.backlog._evidence import _summarise
+from agileds.backlog._forecast import Forecast
 from agileds.backlog._quadrant import quadrant_of, thresholds
-from agileds.backlog._sprints import Sprint, load_sprints
 from agileds.errors import UsageError
 from agileds.reports._render import render_markdown, write_atomic
 from agileds.reports._run import CriterionRow
@@ -52,14 +53,13 @@ from agileds.reports._sprint_history import (
     SprintCommit,
     burndown,
     history_forecast,
-    sprint_commits,
-    sprint_tickets,
 )
 from agileds.tickets import CriterionResult, Status, Ticket, Verdict, evaluate_ticket
 from agileds.tickets._verdicts import overall_verdict
 
 if TYPE_CHECKING:
-    from agileds.project import Project
+    from agileds.backlog._sprints import Sprint
+    from agileds.reports._sprint_gather import SprintSources
 
 __all__ = [
     "DEFAULT_UI_URL",
@@ -78,8 +78,6 @@ DEFAULT_UI_URL = "http://127.0.0.1:5000"
 """Where ``agileds ui`` (``mlflow ui``) serves by default; run links start with it."""
 SPRINT_EXPERIMENT = "agileds-sprints"
 """The MLflow experiment holding one run per written sprint report."""
-
-_SQLITE = "sqlite:///"
 
 
 @dataclass(frozen=True)
@@ -164,47 +162,34 @@ class SprintReport:
         return sum(t.effort for t in self.carried_over)
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as plain data (dates stay dates), with the derived totals."""
-        data = dataclasses.asdict(self)
-        data["carried_over"] = [t.id for t in self.carried_over]
-        data["carried_over_points"] = self.carried_over_points
-        return data
+        """The report as JSON-ready data (dates as ISO text), with the derived totals."""
+        return fields_dict(
+            self,
+            carried_over=[t.id for t in self.carried_over],
+            carried_over_points=self.carried_over_points,
+        )
 
 
 def build_sprint_report(
-    project: Project,
-    number: int,
-    *,
-    client: Any = None,
-    ui_url: str = DEFAULT_UI_URL,
-    mlflow: bool = True,
-    today: dt.date | None = None,
+    sources: SprintSources, *, now: dt.datetime, today: dt.date, ui_url: str = DEFAULT_UI_URL
 ) -> SprintReport:
-    """Build the report of sprint ``number`` from the backlog, git and MLflow.
+    """Build the report of one sprint from its sources: the backlog, git log and runs.
 
-    Reads, never writes. See the module docstring for what each number means.
+    Pure: it reads its arguments only, never the clock or the stores; read the sources
+    with :func:`agileds.reports.gather_sprint`. See the module docstring for what each
+    number means.
 
     Args:
-        project: The project.
-        number: The sprint, as listed in ``backlog/sprints.yaml``.
-        client: An MLflow client to read runs with (default: one on the project's store).
+        sources: The sprint, its tickets, the git history and the MLflow runs.
+        now: When the report is made (its ``created``).
+        today: The last day the burn-down shows.
         ui_url: Base address of the MLflow UI for run links.
-        mlflow: Read MLflow; False skips it (and never imports it). Without a client, a
-            SQLite store that does not exist yet is skipped too, with a note.
-        today: The last day the burn-down shows (default: today).
 
     Returns:
         The report; ``plots`` is empty until :func:`write_sprint_report`.
-
-    Raises:
-        UsageError: ``number`` below 1, or no such sprint in ``backlog/sprints.yaml``.
-        SprintsError, BacklogInvalidError: ``sprints.yaml`` or a ticket file is invalid.
     """
-    sprint = _find_sprint(project, number)
-    versions = ticket_versions(project.root, project.backlog_dir)
-    tickets = sprint_tickets(project.backlog().tickets(), versions, sprint)
-    ids = {t.id for t in tickets}
-    rows, notes, stores = _ticket_rows(project, tickets, sprint, client, ui_url, mlflow)
+    sprint, tickets, versions = sources.sprint, sources.tickets, sources.versions
+    rows = _ticket_rows(tickets, sprint, sources.runs, ui_url)
     committed = sum(t.effort for t in tickets)
     fc, fc_note = history_forecast(versions, sprint, committed)
     return SprintReport(
@@ -216,7 +201,7 @@ def build_sprint_report(
         committed_points=committed,
         done_points=sum(t.effort for t in tickets if t.status is Status.DONE),
         tickets=tuple(rows),
-        commits=tuple(sprint_commits(project.root, ids, sprint.start, sprint.end)),
+        commits=tuple(sources.commits),
         burndown=burndown(
             versions,
             {t.id: t.effort for t in tickets},
@@ -226,35 +211,20 @@ def build_sprint_report(
         ),
         forecast=fc,
         forecast_note=fc_note,
-        created=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        notes=tuple(notes),
-        tracking_uri=stores[0] if stores else None,
-        artifact_root=stores[1] if stores else None,
+        created=now.replace(microsecond=0).isoformat(),
+        notes=tuple(sources.notes),
+        tracking_uri=sources.tracking_uri,
+        artifact_root=sources.artifact_root,
     )
 
 
-def _find_sprint(project: Project, number: int) -> Sprint:
-    if number < 1:
-        raise UsageError(f"sprint number must be 1 or more, got {number}")
-    sprints = load_sprints(project.backlog_dir)
-    if number not in sprints:
-        known = ", ".join(str(n) for n in sorted(sprints)) or "none"
-        raise UsageError(
-            f"no sprint {number} in backlog/sprints.yaml (sprints: {known}); "
-            f"plan it first with 'agileds sprint plan {number} --capacity POINTS'"
-        )
-    return sprints[number]
-
-
 def _ticket_rows(
-    project: Project,
     tickets: Sequence[Ticket],
     sprint: Sprint,
-    client: Any,
+    runs: Mapping[str, Sequence[Any]] | None,
     ui_url: str,
-    mlflow: bool,
-) -> tuple[list[SprintTicket], list[str], tuple[str, str | None] | None]:
-    """Each ticket's row with its MLflow evidence, notes, and the store read (if any)."""
+) -> list[SprintTicket]:
+    """Each ticket's row, with its MLflow evidence when the runs were read."""
     split = thresholds([t.value for t in tickets], [t.effort for t in tickets])
     rows = [
         SprintTicket(
@@ -271,70 +241,28 @@ def _ticket_rows(
         )
         for t in tickets
     ]
-    stores, note = _stores(project, client, mlflow)
-    if stores is None:
-        return rows, [note] if note else [], None
-    if client is None:
-        from agileds.tracking import get_client
-
-        client = get_client(stores[0])
-    reader = _RunReader(client, ui_url, _cutoff_ms(sprint.end))
+    if runs is None:
+        return rows
+    reader = _RunReader(ui_url)
     by_id = {t.id: t for t in tickets}
-    return [reader.with_evidence(row, by_id[row.id]) for row in rows], [], stores
-
-
-def _stores(
-    project: Project, client: Any, mlflow: bool
-) -> tuple[tuple[str, str | None] | None, str]:
-    """The tracking URI and artifact root to read, or None and why not."""
-    if not mlflow:
-        return None, "MLflow not read (--no-mlflow): no verdicts or runs shown"
-    from agileds.tracking import resolve_stores
-
-    settings = project.settings
-    stores = resolve_stores(project.root, settings.tracking_uri, settings.artifact_location)
-    uri = stores.tracking_uri
-    if client is None and uri.startswith(_SQLITE):
-        database = Path(uri.removeprefix(_SQLITE).partition("?")[0])
-        if not database.is_file():
-            return None, f"no MLflow database at {database} yet: no verdicts or runs shown"
-    return (uri, stores.artifact_root), ""
-
-
-def _cutoff_ms(end: dt.date | None) -> int | None:
-    """Midnight (local time) after the sprint's last day, in ms since the epoch."""
-    if end is None:
-        return None
-    return int(dt.datetime.combine(end + dt.timedelta(days=1), dt.time()).timestamp() * 1000)
+    return [reader.with_evidence(row, by_id[row.id], runs.get(row.id, ())) for row in rows]
 
 
 class _RunReader:
-    """Reads each ticket's finished parent runs and turns them into its evidence."""
+    """Turns each ticket's finished parent runs into its evidence."""
 
-    def __init__(self, client: Any, ui_url: str, before_ms: int | None) -> None:
-        self.client, self.ui_url, self.before_ms = client, ui_url.rstrip("/"), before_ms
-        self.experiments = [e.experiment_id for e in client.search_experiments()]
-
-    def runs(self, ticket_id: str) -> list[Any]:
-        """The ticket's finished parent runs up to the cutoff, newest first."""
-        query = (
-            f"tags.`agileds.ticket` = '{ticket_id}' and tags.`mlflow.parentRunId` IS NULL "
-            "and attributes.status = 'FINISHED'"
-        )
-        if self.before_ms is not None:
-            query += f" and attributes.start_time < {self.before_ms}"
-        return list(_parent_runs(self.client, self.experiments, query))
+    def __init__(self, ui_url: str) -> None:
+        self.ui_url = ui_url.rstrip("/")
 
     def link(self, run: Any) -> RunLink:
         run_id, experiment = run.info.run_id, run.info.experiment_id
         url = f"{self.ui_url}/#/experiments/{experiment}/runs/{run_id}"
         return RunLink(run_id, experiment, url)
 
-    def with_evidence(self, row: SprintTicket, ticket: Ticket) -> SprintTicket:
-        runs = self.runs(ticket.id)
+    def with_evidence(self, row: SprintTicket, ticket: Ticket, runs: Sequence[Any]) -> SprintTicket:
         if not runs:
             return row
-        summary = _summarise(ticket.id, runs)
+        summary = _summarise(ticket.id, list(runs))
         best = next((r for r in runs if r.info.run_id == summary.best_run_id), None)
         criteria = _criteria(ticket, runs[0])
         results = [CriterionResult(c.number, c.text, _verdict(c.verdict)) for c in criteria]

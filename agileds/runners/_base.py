@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agileds._json import json_ready
 from agileds.project import Project
 from agileds.tickets import CriterionResult, Ticket, Verdict
 
@@ -83,6 +84,37 @@ class RunResult:
             )
             reasons.append(f"{name} was not measured: {why}")
         return "; ".join(reasons) or "a quantity was not measured"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The outcome as JSON-ready data (what ``agileds run --json`` prints)."""
+        data = {
+            "ticket": self.ticket.id,
+            "verdict": self.verdict.value,
+            "criteria": [
+                {
+                    "number": c.number,
+                    "text": c.text,
+                    "verdict": c.verdict.value,
+                    "values": c.values,
+                    "missing": list(c.missing),
+                    "manual": c.manual,
+                    **({"why": self.why_unknown(c)} if c in self.unknown else {}),
+                }
+                for c in self.criteria
+            ],
+            "quantities": self.quantities,
+            "run_id": self.parent_run_id,
+            "experiment_id": self.experiment_id,
+            "model": self.model_name,
+            "model_version": self.model_version,
+            "best_config": self.best_config,
+            "report": str(self.report_path) if self.report_path else None,
+            "sanity": self.sanity,
+            "followups": [
+                {"type": f.type, "title": f.title, "filed_as": f.filed_as} for f in self.followups
+            ],
+        }
+        return {key: json_ready(value) for key, value in data.items()}
 
 
 class TicketRunner(abc.ABC):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+from agileds._json import fields_dict
 
 __all__ = ["Comparison", "Progress", "ScoreResult"]
 
@@ -112,8 +114,7 @@ class ScoreResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping of the result."""
-        out = asdict(self)
-        out["rows_per_second"] = self.rows_per_second
+        out = fields_dict(self, rows_per_second=self.rows_per_second)
         if self.comparison is not None:
             out["comparison"]["flip_rate"] = self.comparison.flip_rate
         return out

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from agileds.monitor._dashboard import BatchRow, MonitorDashboard
 from agileds.monitor._plots import _metric_figure
+from agileds.reports import BatchRow, MonitorDashboard
 
 AT = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
 

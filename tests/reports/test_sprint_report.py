@@ -11,11 +11,19 @@ from typing import Any
 import pytest
 
 from agileds.project import Project
-from agileds.reports import SprintReport, build_sprint_report, write_sprint_report
+from agileds.reports import (
+    SprintReport,
+    SprintSources,
+    build_sprint_report,
+    gather_sprint,
+    sprint_report,
+    write_sprint_report,
+)
 from tests.conftest import make_demo_project
 from tests.runners.conftest import FAST_SPEC
 
 TODAY = dt.date.today()
+NOW = dt.datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=dt.UTC)
 START, END = TODAY - dt.timedelta(days=6), TODAY + dt.timedelta(days=7)
 SPRINTS = f"""\
 sprints:
@@ -37,6 +45,7 @@ class Demo:
     client: Any
     story_run: str
     spike_runs: tuple[str, str]
+    sources: SprintSources
     report: SprintReport
 
 
@@ -129,8 +138,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory, mlflow_template_db: Path) -> 
         client = get_client(resolve_stores(project.root).tracking_uri)
         assert result.experiment_id is not None and result.parent_run_id is not None
         spike_runs = _fake_runs(client, result.experiment_id)
-        report = build_sprint_report(project, 2, today=TODAY)
-    return Demo(project, client, result.parent_run_id, spike_runs, report)
+        sources = gather_sprint(project, 2)
+        report = build_sprint_report(sources, now=NOW, today=TODAY)
+    return Demo(project, client, result.parent_run_id, spike_runs, sources, report)
 
 
 def test_points_tickets_and_carried_over(demo: Demo) -> None:
@@ -235,13 +245,25 @@ def test_ticket_without_runs_in_the_sprint(demo: Demo) -> None:
 
 
 def test_custom_ui_url_and_report_without_mlflow(demo: Demo) -> None:
-    other = build_sprint_report(demo.project, 2, ui_url="https://mlflow.example.com/", today=TODAY)
+    other = build_sprint_report(
+        demo.sources, now=NOW, today=TODAY, ui_url="https://mlflow.example.com/"
+    )
     story = next(t for t in other.tickets if t.id == "STORY-1")
     assert story.run is not None and story.run.url.startswith("https://mlflow.example.com/#/")
-    bare = build_sprint_report(demo.project, 2, mlflow=False, today=TODAY)
+    bare = sprint_report(demo.project, 2, mlflow=False, today=TODAY)
     assert bare.tracking_uri is None and all(t.run is None for t in bare.tickets)
     assert bare.notes == ("MLflow not read (--no-mlflow): no verdicts or runs shown",)
     assert (bare.committed_points, bare.done_points) == (12, 7)
+
+
+def test_build_is_pure_given_its_sources(demo: Demo) -> None:
+    """The same sources, ``now`` and ``today`` give the same report; nothing is read again."""
+    again = build_sprint_report(demo.sources, now=NOW, today=TODAY)
+    assert again == demo.report and demo.report.created == "2026-01-02T03:04:05+00:00"
+    assert demo.sources.runs is not None and len(demo.sources.runs["SPIKE-1"]) == 2
+    assert [c.subject for c in demo.sources.commits] == [c.subject for c in again.commits]
+    later = build_sprint_report(demo.sources, now=NOW, today=START + dt.timedelta(days=2))
+    assert [d.remaining is not None for d in later.burndown] == [True] * 3 + [False] * 11
 
 
 def test_rendered_markdown_pngs_and_mlflow_run(demo: Demo, tmp_path: Path) -> None:

@@ -10,7 +10,15 @@ import pandas as pd
 import pytest
 
 from agileds.project import Project
-from agileds.reports import FollowUp, build_investigation_report, render_markdown
+from agileds.reports import (
+    FollowUp,
+    InvestigationData,
+    InvestigationMeasurements,
+    InvestigationSubject,
+    Provenance,
+    build_investigation_report,
+    render_markdown,
+)
 from agileds.reports._investigation_rows import DriftRow, SegmentRow
 from agileds.runners import run_ticket
 from agileds.runners._followups import Evidence, propose_followups
@@ -318,32 +326,24 @@ def test_followup_rules_and_heuristics() -> None:
 def test_report_data_and_rendering() -> None:
     followup = FollowUp("story", "Retrain m", 8, 3, "drop", "text", ("auroc > 0.8",), "INV-3")
     report = build_investigation_report(
-        ticket_id="INV-3",
-        title="Drop",
-        model_name="m",
-        model_version="2",
-        task="binary",
-        metric="auroc",
-        direction="maximize",
-        batch="b.csv",
-        batch_rows=100,
-        labelled=True,
-        reference_rows=400,
-        created="2026-01-02T00:00:00+00:00",
-        evaluation={"auroc": 0.86, "auroc.ci_low": 0.8, "auroc.ci_high": 0.9},
-        current={"auroc": 0.79, "auroc.ci_low": 0.74, "auroc.ci_high": 0.83},
-        metric_drop=0.07,
-        segment_column="customer",
-        segments=[SegmentRow("C1", 50, 0.9, 60, 0.7, 0.6, 0.8, degraded=True)],
-        drift=[
-            DriftRow("x", "numeric", 0.05, "stable"),
-            DriftRow("revenue", "numeric", 0.6, "major"),
-        ],
-        importance_reference={"revenue": 0.1, "x": 0.02},
-        importance_batch={"revenue": 0.01, "x": 0.03},
-        quality_reference={"null_rate.x": 0.0},
-        quality_batch={"null_rate.x": 0.2, "null_rate.revenue": 0.001},
-        worst=[{"row": 3, "y": 1, "score": 0.01, "loss": 4.6}],
+        InvestigationSubject("INV-3", "Drop", "m", "2", "binary", "auroc", "maximize"),
+        InvestigationData("b.csv", 100, True, 400, segment_column="customer"),
+        InvestigationMeasurements(
+            evaluation={"auroc": 0.86, "auroc.ci_low": 0.8, "auroc.ci_high": 0.9},
+            current={"auroc": 0.79, "auroc.ci_low": 0.74, "auroc.ci_high": 0.83},
+            metric_drop=0.07,
+            segments=[SegmentRow("C1", 50, 0.9, 60, 0.7, 0.6, 0.8, degraded=True)],
+            drift=[
+                DriftRow("x", "numeric", 0.05, "stable"),
+                DriftRow("revenue", "numeric", 0.6, "major"),
+            ],
+            importance_reference={"revenue": 0.1, "x": 0.02},
+            importance_batch={"revenue": 0.01, "x": 0.03},
+            quality_reference={"null_rate.x": 0.0},
+            quality_batch={"null_rate.x": 0.2, "null_rate.revenue": 0.001},
+            worst=[{"row": 3, "y": 1, "score": 0.01, "loss": 4.6}],
+        ),
+        Provenance("2026-01-02T00:00:00+00:00"),
         followups=[followup],
     )
     assert [d.column for d in report.drift] == ["revenue", "x"]
