@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agileds.errors import UsageError
-from agileds.monitor._drift import psi_band
+from agileds.evaluation import psi_band
 from agileds.monitor._runs import ROWS_KEY, batch_tag, find_monitor_runs, metric_key
 
 if TYPE_CHECKING:
