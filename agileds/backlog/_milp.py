@@ -186,4 +186,5 @@ def _milp(cost: NDArray[Any], constraints: list[Any]) -> NDArray[Any]:
     )
     if result.status != 0 or result.x is None:
         raise UsageError(f"the sprint plan could not be proven optimal: {result.message}")
-    return np.round(result.x)
+    out: NDArray[Any] = np.round(result.x)
+    return out

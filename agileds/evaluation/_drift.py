@@ -276,7 +276,8 @@ def _floats(values: ArrayLike, side: str) -> NDArray[np.float64]:
             f"psi: the {side} values must be numbers, got {bad.iloc[0]!r}; "
             "pass categorical=True for categories"
         ) from None
-    return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    out: NDArray[np.float64] = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    return out
 
 
 def _numbers(column: pd.Series) -> NDArray[np.float64]:
@@ -284,8 +285,10 @@ def _numbers(column: pd.Series) -> NDArray[np.float64]:
     import pandas as pd
 
     if pd.api.types.is_numeric_dtype(column.dtype):
-        return column.to_numpy(dtype=np.float64, na_value=np.nan)
-    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        out: NDArray[np.float64] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        return out
+    out = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return out
 
 
 def _numeric_counts(ref: _Sorted, cur: _Sorted, bins: int) -> tuple[NDArray[Any], NDArray[Any]]:
@@ -347,7 +350,8 @@ def _text_features(column: pd.Series) -> NDArray[np.float64]:
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     table = text_feature_array(list(uniques))
     table = np.vstack([table, np.zeros((1, len(TEXT_FEATURES)))])  # code -1: missing
-    return table[codes]
+    out: NDArray[np.float64] = table[codes]
+    return out
 
 
 # -- categories --------------------------------------------------------------------------
