@@ -186,6 +186,11 @@ def plan_sprint(
         UsageError: a sprint number below 1, no or a non-positive capacity, an unknown
             method, or end before start.
         BacklogInvalidError, SprintsError: a ticket file or sprints.yaml is invalid.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> plan = agileds.plan_sprint(project, 1, 20, dry_run=True)  # doctest: +SKIP
+        >>> [p.ticket.id for p in plan.chosen], plan.points  # doctest: +SKIP
     """
     values = {k: v for k, v in {"start": start, "end": end, "goal": goal}.items() if v is not None}
     sprint = _sprint_record(project, number, capacity, values)

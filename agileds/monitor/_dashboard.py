@@ -108,6 +108,11 @@ def build_dashboard(project: Project, model: str) -> MonitorDashboard:
 
     Raises:
         UsageError: The model was never monitored.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> dashboard = agileds.build_dashboard(project, "lead-scoring")  # doctest: +SKIP
+        >>> agileds.write_dashboard(dashboard, project.reports_dir)  # doctest: +SKIP
     """
     from agileds.tracking import get_client, resolve_stores
 
@@ -205,6 +210,11 @@ def write_dashboard(dashboard: MonitorDashboard, folder: Path) -> Path:
     """Write ``monitor-<MODEL>.md`` into ``folder`` and its plots into ``monitor-<MODEL>/``.
 
     Every file is replaced atomically. Returns the Markdown file's path.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> dashboard = agileds.build_dashboard(project, "lead-scoring")  # doctest: +SKIP
+        >>> agileds.write_dashboard(dashboard, project.reports_dir)  # doctest: +SKIP
     """
     from agileds.monitor._plots import plot_dashboard
     from agileds.reports import render_markdown, write_atomic

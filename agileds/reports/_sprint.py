@@ -199,6 +199,11 @@ def build_sprint_report(
     Raises:
         UsageError: ``number`` below 1, or no such sprint in ``backlog/sprints.yaml``.
         SprintsError, BacklogInvalidError: ``sprints.yaml`` or a ticket file is invalid.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> report = agileds.build_sprint_report(project, 1, mlflow=False)  # doctest: +SKIP
+        >>> agileds.write_sprint_report(report, project.reports_dir)  # doctest: +SKIP
     """
     sprint = _find_sprint(project, number)
     versions = ticket_versions(project.root, project.backlog_dir)
@@ -378,6 +383,11 @@ def write_sprint_report(report: SprintReport, folder: Path, *, client: Any = Non
 
     Returns:
         The path of ``sprint-N.md``.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> report = agileds.build_sprint_report(project, 1)  # doctest: +SKIP
+        >>> agileds.write_sprint_report(report, project.reports_dir)  # doctest: +SKIP
     """
     from agileds.reports._sprint_plots import plot_sprint_report  # imports matplotlib
 
