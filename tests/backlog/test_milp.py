@@ -3,11 +3,13 @@ score, then the fewest points, then the better-ranked tickets, and nothing on st
 
 from __future__ import annotations
 
+import doctest
 import itertools
 import random
 
 import pytest
 
+from agileds.backlog import _milp
 from agileds.backlog._milp import Item, best_subset
 
 
@@ -81,3 +83,7 @@ def test_a_large_backlog_solves_without_printing(capfd: pytest.CaptureFixture[st
     by_key = {it.key: it for it in items}
     assert size == 300 and 0 < sum(by_key[k].effort for k in chosen) <= 40
     assert capfd.readouterr().out == ""
+
+
+def test_the_docstring_example_holds() -> None:
+    assert doctest.testmod(_milp).failed == 0
