@@ -6,11 +6,14 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agileds.errors import ConfigError, ProjectNotFoundError
+
+if TYPE_CHECKING:
+    from agileds.tickets import Backlog
 
 __all__ = ["CONFIG_NAME", "Project", "Settings", "find_project", "settings_section"]
 
@@ -120,8 +123,8 @@ class Project:
         """``docs/reports/``: generated reports."""
         return self.root / "docs" / "reports"
 
-    def backlog(self) -> Any:
-        """The project's ticket store (``agileds.tickets.Backlog``)."""
+    def backlog(self) -> Backlog:
+        """The project's ticket store (``backlog/*.yaml``)."""
         from agileds.tickets import Backlog
 
         return Backlog(self.backlog_dir, self.root)
@@ -139,6 +142,10 @@ def find_project(start: Path | str | None = None) -> Project:
 
     Raises:
         ProjectNotFoundError: no ``agileds.yaml`` in ``start`` or any parent.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> project.root, project.settings.scorer  # doctest: +SKIP
     """
     if start is None:
         start = os.environ.get("AGILEDS_PROJECT") or Path.cwd()

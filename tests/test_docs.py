@@ -24,3 +24,10 @@ def test_criteria_reference_lists_every_metric() -> None:
     text = criteria_reference()
     for name in ("auroc", "delta.<measure>", "leakage_flags", "blank_text_rate.<column>"):
         assert f"`{name}`" in text
+
+
+def test_api_reference_is_current() -> None:
+    from agileds.cli._docs import api_reference
+
+    current = (DOCS / "api.md").read_text(encoding="utf-8")
+    assert current == api_reference(), "docs/api.md is stale: run 'make docs'"

@@ -48,6 +48,10 @@ def init_project(root: Path, *, demo: bool = False, model: str | None = None) ->
         demo: Also write the demo tickets, the lead-scoring experiment and its data.
         model: Registered model name for ``agileds.yaml``. Default: the demo's ``lead-scoring``
             with ``demo``, else the folder's name as a slug (``My Churn`` gives ``my-churn``).
+
+    Example:
+        >>> result = agileds.init_project(Path("my-project"), demo=True)  # doctest: +SKIP
+        >>> result.root  # doctest: +SKIP
     """
     from agileds.tickets._yamlio import atomic_write
 

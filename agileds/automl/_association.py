@@ -201,4 +201,5 @@ def _vote(
     nearest = np.take_along_axis(window, np.argsort(distance, axis=1, kind="stable")[:, :k], 1)
     votes = np.zeros((len(queries), n_classes))
     np.add.at(votes, (np.arange(len(queries))[:, None], sorted_classes[nearest]), 1.0)
-    return votes.argmax(axis=1)
+    out: np.ndarray = votes.argmax(axis=1)
+    return out

@@ -268,7 +268,8 @@ def blank_mask(column: pd.Series) -> np.ndarray:
         mask = column.str.fullmatch(r"\s*", na=False)
     except AttributeError:  # no strings at all
         return np.zeros(len(column), dtype=bool)
-    return mask.to_numpy(dtype=bool, na_value=False)
+    out: np.ndarray = mask.to_numpy(dtype=bool, na_value=False)
+    return out
 
 
 def non_missing(column: pd.Series) -> pd.Series:

@@ -250,7 +250,8 @@ def _distinct_numbers(distinct: pd.Series, kind: ColumnKind) -> np.ndarray:
         numbers = (parse_dates(distinct) - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
     else:
         numbers = pd.to_numeric(distinct, errors="coerce")
-    return numbers.to_numpy(dtype=float, na_value=np.nan)
+    out: np.ndarray = numbers.to_numpy(dtype=float, na_value=np.nan)
+    return out
 
 
 def _number(value: float, threshold: float, *, percent: bool = False) -> str:

@@ -94,7 +94,8 @@ def _is_missing(value: Any) -> bool:
 
 def _objects(frame: pd.DataFrame) -> np.ndarray:
     """Return the frame's values as a 2-D object array (a copy)."""
-    return frame.to_numpy(dtype=object, copy=True)
+    out: np.ndarray = frame.to_numpy(dtype=object, copy=True)
+    return out
 
 
 #: From this many values on, each distinct string is handled once (a batch); below it,
@@ -119,10 +120,12 @@ def _missing_or_blank(values: np.ndarray) -> np.ndarray:
     """Boolean array: null (None, NaN, NaT, ``pd.NA``) or a blank string, element-wise."""
     if values.size < _DISTINCT_FROM:
         blank = [isinstance(v, str) and _BLANK.fullmatch(v) is not None for v in values.flat]
-        return pd.isna(values) | np.asarray(blank, dtype=bool).reshape(values.shape)
+        out: np.ndarray = pd.isna(values) | np.asarray(blank, dtype=bool).reshape(values.shape)
+        return out
     distinct, rows = _distinct(values.reshape(-1))
     flags = np.array([isinstance(v, str) and _BLANK.fullmatch(v) is not None for v in distinct])
-    return pd.isna(values) | flags.astype(bool)[rows].reshape(values.shape)
+    out = pd.isna(values) | flags.astype(bool)[rows].reshape(values.shape)
+    return out
 
 
 class BlankToNaN(_FrameTransformer):
@@ -159,7 +162,8 @@ class ToFloat(_FrameTransformer):
             ]
             numbers = np.column_stack(columns) if columns else np.empty((len(frame), 0))
         numbers[np.isinf(numbers)] = np.nan
-        return numbers
+        out: np.ndarray = numbers
+        return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Return the input column names (one output per input)."""
@@ -274,7 +278,8 @@ class TextHasher(_FrameTransformer):
     def _idf(counts: sparse.csr_matrix) -> np.ndarray:
         """Smoothed inverse document frequency per bucket, as scikit-learn computes it."""
         documents = np.bincount(counts.indices, minlength=counts.shape[1])
-        return np.log((1 + counts.shape[0]) / (1 + documents)) + 1.0
+        out: np.ndarray = np.log((1 + counts.shape[0]) / (1 + documents)) + 1.0
+        return out
 
     def _weigh(self, counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
         from sklearn.preprocessing import normalize
@@ -356,11 +361,13 @@ class DateFeatures(_FrameTransformer):
 def _datetime64(column: pd.Series) -> np.ndarray:
     """The naive UTC ``datetime64`` values :func:`parse_dates` gives, with less pandas."""
     if not (pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column)):
-        return parse_dates(column).to_numpy()
+        out: np.ndarray = parse_dates(column).to_numpy()
+        return out
     values = column.to_numpy(dtype=object, copy=True)
     values[_missing_or_blank(values)] = None
     dates = pd.to_datetime(values, errors="coerce", format="ISO8601", utc=True)
-    return dates.tz_localize(None).to_numpy()
+    out = dates.tz_localize(None).to_numpy()
+    return out
 
 
 def _date_parts(dates: np.ndarray, reference: np.datetime64 | None) -> list[np.ndarray]:
@@ -393,7 +400,8 @@ def _derived_features(column: np.ndarray) -> np.ndarray:
     if len(column) < _DISTINCT_FROM:
         return text_feature_array(column)
     distinct, rows = _distinct(column)
-    return text_feature_array(distinct)[rows]
+    out: np.ndarray = text_feature_array(distinct)[rows]
+    return out
 
 
 class TextDerivedFeatures(_FrameTransformer):

@@ -1,6 +1,6 @@
 """Sprint planning: the best-scoring open tickets that fit a capacity, dependencies first.
 
-The choice is an exact 0/1 knapsack on score with precedence (see ``_knapsack``): the sum
+The choice is an exact 0/1 knapsack on score with precedence (see ``_milp``): the sum
 of scores is maximised subject to the sum of efforts staying within the capacity, and a
 ticket is chosen only when each of its ``depends_on`` and ``parent`` tickets is done or
 chosen too. Candidates are the ``todo`` and ``in_progress`` tickets not in another sprint.
@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from agileds._json import json_ready
 from agileds.backlog._base import Scorer
 from agileds.backlog._forecast import Forecast, forecast, status_history, weekly_throughput
-from agileds.backlog._knapsack import Item, best_subset, topological
+from agileds.backlog._milp import Item, best_subset, topological
 from agileds.backlog._rank import get_scorer, rank
 from agileds.backlog._sprints import Sprint, load_sprints, save_sprint, sprint_weeks
 from agileds.errors import BacklogInvalidError, UsageError
@@ -221,6 +221,11 @@ def plan_sprint(
         UsageError: a sprint number below 1, no or a non-positive capacity, an unknown
             method, or end before start.
         BacklogInvalidError, SprintsError: a ticket file or sprints.yaml is invalid.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> plan = agileds.plan_sprint(project, 1, 20, dry_run=True)  # doctest: +SKIP
+        >>> [p.ticket.id for p in plan.chosen], plan.points  # doctest: +SKIP
     """
     values = {k: v for k, v in {"start": start, "end": end, "goal": goal}.items() if v is not None}
     sprint = _sprint_record(project, number, capacity, values)

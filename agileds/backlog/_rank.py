@@ -207,6 +207,10 @@ def rank_backlog(
     Raises:
         UsageError: Unknown method or ticket type.
         BacklogInvalidError: A ticket file is invalid.
+
+    Example:
+        >>> ranking = agileds.rank_backlog(agileds.find_project(), "wsjf")  # doctest: +SKIP
+        >>> [(r.ticket.id, r.score) for r in ranking.rows[:3]]  # doctest: +SKIP
     """
     scorer = get_scorer(method or project.settings.scorer)
     wanted = _ticket_type(type_)

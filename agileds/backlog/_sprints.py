@@ -201,7 +201,8 @@ def _append_item(text: str, values: dict[str, Any]) -> str:
         text = _without_empty_list(text) + "sprints:\n"
     lines = [f"{k}: {dump_scalar(v)}" for k, v in values.items()]
     block = " " * (indent - 2) + "- " + f"\n{' ' * indent}".join(lines) + "\n"
-    return text + ("" if text.endswith("\n") or not text else "\n") + block
+    out: str = text + ("" if text.endswith("\n") or not text else "\n") + block
+    return out
 
 
 def _without_empty_list(text: str) -> str:

@@ -6,7 +6,7 @@ import json
 import math
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -28,8 +28,14 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+if TYPE_CHECKING:  # click 8.4 made ParamType generic; older clicks cannot subscript it
+    _TextType = click.ParamType[str, Any]
+    _NumberType = click.ParamType[float, Any]
+else:
+    _TextType = _NumberType = click.ParamType
 
-class TicketIdType(click.ParamType):
+
+class TicketIdType(_TextType):
     """A ticket ID such as ``STORY-12`` (any case), checked before it can touch a path."""
 
     name = "ticket_id"
@@ -47,7 +53,7 @@ class TicketIdType(click.ParamType):
 TICKET_ID = TicketIdType()
 
 
-class ModelNameType(click.ParamType):
+class ModelNameType(_TextType):
     """A registered model name; it names report files, so no path separators."""
 
     name = "model"
@@ -67,7 +73,7 @@ class ModelNameType(click.ParamType):
 MODEL_NAME = ModelNameType()
 
 
-class FiniteFloat(click.ParamType):
+class FiniteFloat(_NumberType):
     """A finite number above ``minimum`` (``nan``, ``inf`` and negatives are refused).
 
     Args:

@@ -323,7 +323,8 @@ def _days_open(rng: np.random.Generator, n_rows: int) -> np.ndarray:
 def _days_open_effect(days_open: np.ndarray) -> np.ndarray:
     """Non-linear effect: a bump around 30 days, cold below a week, stale after months."""
     distance = (np.log(days_open) - np.log(30.0)) / 0.55
-    return 2.0 * np.exp(-0.5 * distance**2) - 1.0
+    out: np.ndarray = 2.0 * np.exp(-0.5 * distance**2) - 1.0
+    return out
 
 
 def _descriptions(
@@ -382,13 +383,15 @@ def _revenue(rng: np.random.Generator, log_revenue: np.ndarray) -> np.ndarray:
     """Annual revenue in dollars, rounded to hundreds, with about 6% nulls."""
     revenue = np.round(np.exp(log_revenue), -2)
     revenue[rng.random(len(revenue)) < _REVENUE_NULL_RATE] = np.nan
-    return revenue
+    out: np.ndarray = revenue
+    return out
 
 
 def _employees(rng: np.random.Generator, log_revenue: np.ndarray) -> np.ndarray:
     """Head count: about one employee per $150,000 of revenue, at least 1."""
     log_employees = log_revenue - np.log(150_000.0) + rng.normal(0.0, 0.4, len(log_revenue))
-    return np.maximum(np.rint(np.exp(log_employees)), 1).astype(np.int64)
+    out: np.ndarray = np.maximum(np.rint(np.exp(log_employees)), 1).astype(np.int64)
+    return out
 
 
 def _created_at(rng: np.random.Generator, batch: int, n_rows: int) -> np.ndarray:

@@ -219,5 +219,6 @@ def _rounded(value: float) -> int:
 def _format(value: object) -> str:
     """A time or cut as the user would write it: an ISO date when there is no time of day."""
     if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+        out: str = value.date().isoformat() if value == value.normalize() else value.isoformat()
+        return out
     return str(value.item() if isinstance(value, np.generic) else value)

@@ -107,16 +107,21 @@ def _prefix(counts: Counts, scratch: Scratch, name: str) -> NDArray[np.signedint
 def row_sums(counts: Counts) -> NDArray[np.int64]:
     """Sum of each row of ``counts`` (uint8 rows are summed in uint32: twice as fast)."""
     small = counts.dtype == np.uint8 and counts.shape[1] < _UINT32_ROWS
-    return counts.sum(axis=1, dtype=np.uint32 if small else np.int64).astype(np.int64)
+    out: NDArray[np.int64] = counts.sum(axis=1, dtype=np.uint32 if small else np.int64).astype(
+        np.int64
+    )
+    return out
 
 
 def _rowdot(a: Floats, b: Floats) -> Floats:
     """Row-wise dot products of two (B, n) arrays (einsum: no BLAS threads for a vector)."""
-    return np.einsum("ij,ij->i", a, b)
+    out: Floats = np.einsum("ij,ij->i", a, b)
+    return out
 
 
 def _ratio(num: NDArray[np.number], den: NDArray[np.number]) -> Floats:
-    return np.divide(num, den, out=np.zeros(num.shape), where=den > 0)
+    value: Floats = np.divide(num, den, out=np.zeros(num.shape), where=den > 0)
+    return value
 
 
 @dataclass(frozen=True)
@@ -220,7 +225,8 @@ def _auroc(c: _BinaryCounts) -> Floats:
         twice = below.sum(axis=1, dtype=np.int64)
     else:
         twice = np.einsum("ij,ij->i", below, c.pos_counts, dtype=np.int64)
-    return twice * (1 if c.data.le is not None else 2) / (2 * c.n_pos * c.n_neg)
+    out: Floats = twice * (1 if c.data.le is not None else 2) / (2 * c.n_pos * c.n_neg)
+    return out
 
 
 def _aupr(c: _BinaryCounts) -> Floats:
@@ -257,7 +263,8 @@ def _ece(c: _BinaryCounts) -> Floats:
     gap = _bin_sums(c.neg, c.data.neg, neg_runs, neg_work)
     pos_work = c.scratch.get("ece", c.pos.shape, np.float64)
     gap += _bin_sums(c.pos, c.data.pos - 1, pos_runs, pos_work)
-    return np.abs(gap).sum(axis=1) / (c.n_neg + c.n_pos)
+    out: Floats = np.abs(gap).sum(axis=1) / (c.n_neg + c.n_pos)
+    return out
 
 
 def _precision(c: _BinaryCounts) -> Floats:

@@ -57,7 +57,8 @@ def row_cost_ms(model: Any, x: pd.DataFrame, *, rows: int = 20) -> float:
 
 
 def _scorer(model: Any) -> Callable[[Any], Any]:
-    return getattr(model, "predict_proba", None) or model.predict
+    out: Callable[[Any], Any] = getattr(model, "predict_proba", None) or model.predict
+    return out
 
 
 def _cpu_ms(score: Callable[[Any], Any], frame: Any) -> float:

@@ -25,7 +25,7 @@ class Guardrails(BaseModel):
           n_boot: 1000               # bootstrap resamples of every interval
           level: 0.95                # coverage of the intervals
           min_segment_rows: 30       # smaller segments are listed, not compared
-          mlflow_evaluate: true      # also run MLflow's default evaluator into the go-live run
+          mlflow_evaluate: false     # true: also run MLflow's default evaluator (opt-in)
 
     Attributes:
         primary_not_worse: NO-GO when the interval of the primary metric's paired
@@ -41,7 +41,8 @@ class Guardrails(BaseModel):
         level: Coverage of the intervals, e.g. 0.95.
         min_segment_rows: Segments with fewer evaluation rows are skipped (and listed).
         mlflow_evaluate: Also run ``mlflow.models.evaluate`` on both models into the
-            go-live run, for MLflow's own metrics and curves (a cross-check; never gates).
+            go-live run, for MLflow's own metrics and curves (a cross-check that never
+            gates; off by default: it adds MLflow's evaluator time to every go-live).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -53,7 +54,7 @@ class Guardrails(BaseModel):
     n_boot: Annotated[int, Field(ge=1)] = 1000
     level: Annotated[float, Field(gt=0, lt=1)] = 0.95
     min_segment_rows: Annotated[int, Field(ge=2)] = 30
-    mlflow_evaluate: bool = True
+    mlflow_evaluate: bool = False
 
 
 def load_guardrails(project: Project) -> Guardrails:

@@ -1,15 +1,17 @@
 """MLflow's own evaluation of both models, logged into the go-live run, and MLflow's
-threshold validation as a cross-check of the primary metric. Optional: it never gates.
+threshold validation as a cross-check of the primary metric. Opt-in (``guardrails:
+mlflow_evaluate: true``); it never gates.
 
 ``mlflow.models.evaluate`` has no client argument: it logs through the fluent API
 (``mlflow.start_run``, ``MlflowClient()``, ``mlflow.log_metrics``), that is through the
-process-global tracking URI, while agileds works through a client on the project's store
-and never leaves the global URI changed. So the evaluation runs inside
-:func:`_project_store`, which points the global URI at the project's store for the length of
-the call and then restores it (and ``$MLFLOW_TRACKING_URI``) exactly. A thread logging with
-the fluent API in the same process at that moment would log into the project's store too;
-when a fluent run is already active in this thread the evaluation is skipped. Any failure
-is reported as a note and the go-live keeps agileds' own numbers.
+tracking URI MLflow resolves for the process, while agileds works through a client on the
+project's store. So the evaluation runs inside :func:`_project_store`, which points that URI
+at the project's store for the length of the call with MLflow's public API only, and
+restores it exactly: the ``MLFLOW_TRACKING_URI`` variable, and the URI pinned by
+``mlflow.set_tracking_uri`` when one was. A thread logging with the fluent API in the same
+process at that moment would log into the project's store too; when a fluent run is
+already active in this thread the evaluation is skipped. Any failure is reported as a note
+and the go-live keeps agileds' own numbers.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from agileds.golive._compare import Comparison
 from agileds.golive._data import EvalData
@@ -45,6 +47,7 @@ MLFLOW_NAMES: Mapping[str, str] = {
 and ECE have no MLflow counterpart; the report then says so."""
 
 PREFIXES = {"candidate": "candidate_", "production": "production_"}
+_URI_VARIABLE = "MLFLOW_TRACKING_URI"
 _AGREEMENT = 1e-6
 
 
@@ -114,22 +117,28 @@ def mlflow_evaluate(
 
 @contextlib.contextmanager
 def _project_store(tracking_uri: str) -> Iterator[None]:
-    """Point MLflow's global tracking URI at ``tracking_uri``; restore it, and the
-    environment variable MLflow sets with it, on the way out."""
-    import mlflow
-    from mlflow.tracking._tracking_service import utils
+    """Point MLflow's tracking URI at ``tracking_uri``; restore it on the way out.
 
-    previous = utils._tracking_uri
-    env = os.environ.get("MLFLOW_TRACKING_URI")
-    mlflow.set_tracking_uri(tracking_uri)
+    MLflow resolves the URI pinned by ``mlflow.set_tracking_uri`` first, then
+    ``$MLFLOW_TRACKING_URI``. The variable is set for the call; only when a pinned URI
+    still wins over it is the pin moved too, and put back afterwards.
+    """
+    import mlflow
+
+    env = os.environ.get(_URI_VARIABLE)
+    os.environ[_URI_VARIABLE] = tracking_uri
+    pinned = mlflow.get_tracking_uri()
     try:
+        if pinned != tracking_uri:
+            mlflow.set_tracking_uri(tracking_uri)
         yield
     finally:
-        mlflow.set_tracking_uri(cast(str, previous))  # None: back to the default, as before
+        if pinned != tracking_uri:
+            mlflow.set_tracking_uri(pinned)
         if env is None:
-            os.environ.pop("MLFLOW_TRACKING_URI", None)
+            os.environ.pop(_URI_VARIABLE, None)
         else:
-            os.environ["MLFLOW_TRACKING_URI"] = env
+            os.environ[_URI_VARIABLE] = env
 
 
 @contextlib.contextmanager

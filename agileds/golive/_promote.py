@@ -142,6 +142,10 @@ def promote(
         DiskFullError: The disk filled up; the message says the change was undone (or
             where the aliases stand if even that failed).
         ChangeFailedError: Another store error halfway, likewise undone.
+
+    Example:
+        >>> promotion = agileds.promote(agileds.find_project(), "STORY-1")  # doctest: +SKIP
+        >>> promotion.version  # doctest: +SKIP
     """
     from agileds.golive._versions import candidate_version
 
@@ -194,6 +198,10 @@ def rollback(
         UsageError: No production version, no ``previous`` one to return to, or its model
             files are missing.
         AliasLockedError, DiskFullError, ChangeFailedError: As for :func:`promote`.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> agileds.rollback(project, "lead-scoring", reason="p95 latency doubled")  # doctest: +SKIP
     """
     client = _client(project)
     with alias_lock(client, model, _lock_folder(project)):

@@ -1,4 +1,5 @@
-"""Monitoring production models: drift statistics, batch checks, investigations, dashboard.
+"""Monitoring production models: batch checks, investigations, dashboard; the drift statistics
+(``psi``, ``ks_test``, ``feature_drift``, ...) are :mod:`agileds.evaluation`'s, re-exported.
 
 ``check_batch`` is what ``agileds monitor MODEL --data BATCH`` runs: it scores the batch
 with ``models:/MODEL@production`` and measures it (``monitor_batch``), holds it against the
@@ -12,15 +13,7 @@ scikit-learn, MLflow and matplotlib only when a statistic is computed or a batch
 
 from __future__ import annotations
 
-from agileds.monitor._batch import REFERENCE_SAMPLE, MonitorResult, monitor_batch
-from agileds.monitor._check import MonitorCheck, check_batch
-from agileds.monitor._dashboard import (
-    BatchRow,
-    MonitorDashboard,
-    build_dashboard,
-    write_dashboard,
-)
-from agileds.monitor._drift import (
+from agileds.evaluation import (  # re-exported: the drift statistics live in evaluation
     BANDS,
     EPSILON,
     FeatureDrift,
@@ -30,6 +23,14 @@ from agileds.monitor._drift import (
     psi,
     psi_band,
     unseen_categories,
+)
+from agileds.monitor._batch import REFERENCE_SAMPLE, MonitorResult, monitor_batch
+from agileds.monitor._check import MonitorCheck, check_batch
+from agileds.monitor._dashboard import (
+    BatchRow,
+    MonitorDashboard,
+    build_dashboard,
+    write_dashboard,
 )
 from agileds.monitor._filing import ACCEPTANCE, DEFAULT_EFFORT, Filing, file_investigation
 from agileds.monitor._signals import (

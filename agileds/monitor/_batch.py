@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agileds.errors import DataError
-from agileds.monitor._drift import FeatureDrift, drift_with_shares, psi, unseen_categories
+from agileds.evaluation import FeatureDrift, drift_with_shares, psi, unseen_categories
 from agileds.monitor._production import Production, open_production
 from agileds.monitor._runs import log_step, monitor_run, next_step
 from agileds.monitor._validate import check_inputs, check_labels, parse_at, read_batch

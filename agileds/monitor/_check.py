@@ -103,6 +103,11 @@ def check_batch(
 
     Raises:
         AgileDSError: As :func:`monitor_batch`, or an invalid backlog.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> check = agileds.check_batch(project, "lead-scoring", "batch.csv")  # doctest: +SKIP
+        >>> [s.name for s in check.signals if s.status == "breach"], check.filings  # doctest: +SKIP
     """
     from agileds.monitor._thresholds import load_thresholds
 

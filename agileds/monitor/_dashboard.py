@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agileds.errors import UsageError
-from agileds.monitor._drift import psi_band
+from agileds.evaluation import psi_band
 from agileds.monitor._runs import ROWS_KEY, batch_tag, find_monitor_runs, metric_key
 from agileds.monitor._volume import read_scoring_volume
 from agileds.reports._monitor import (
@@ -40,6 +40,11 @@ def build_dashboard(project: Project, model: str) -> MonitorDashboard:
 
     Raises:
         UsageError: The model was never monitored.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> dashboard = agileds.build_dashboard(project, "lead-scoring")  # doctest: +SKIP
+        >>> agileds.write_dashboard(dashboard, project.reports_dir)  # doctest: +SKIP
     """
     from agileds.tracking import get_client, resolve_stores
 
@@ -132,6 +137,11 @@ def write_dashboard(dashboard: MonitorDashboard, folder: Path) -> Path:
     """Write ``monitor-<MODEL>.md`` into ``folder`` and its plots into ``monitor-<MODEL>/``.
 
     Every file is replaced atomically. Returns the Markdown file's path.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> dashboard = agileds.build_dashboard(project, "lead-scoring")  # doctest: +SKIP
+        >>> agileds.write_dashboard(dashboard, project.reports_dir)  # doctest: +SKIP
     """
     from agileds.monitor._plots import plot_dashboard
     from agileds.reports import render_markdown, write_atomic

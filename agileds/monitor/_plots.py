@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agileds.monitor._drift import BANDS
+from agileds.evaluation import BANDS
 from agileds.reports._figures import new_figure, save_png
 
 if TYPE_CHECKING:

@@ -200,7 +200,7 @@ def _volume_signal(result: MonitorResult, thresholds: Thresholds) -> Signal:
 
 
 def _score_psi_signal(result: MonitorResult) -> Signal:
-    from agileds.monitor._drift import psi_band
+    from agileds.evaluation import psi_band
 
     value = result.score_psi
     detail = f"scores vs the model's scores of its training data: {psi_band(value)}"

@@ -187,6 +187,10 @@ def build_sprint_report(
 
     Returns:
         The report; ``plots`` is empty until :func:`write_sprint_report`.
+
+    Example:
+        >>> sources = agileds.reports.gather_sprint(project, 1, mlflow=False)  # doctest: +SKIP
+        >>> report = agileds.build_sprint_report(sources, now=now, today=now.date())  # doctest: +SKIP
     """
     sprint, tickets, versions = sources.sprint, sources.tickets, sources.versions
     rows = _ticket_rows(tickets, sprint, sources.runs, ui_url)
@@ -306,6 +310,11 @@ def write_sprint_report(report: SprintReport, folder: Path, *, client: Any = Non
 
     Returns:
         The path of ``sprint-N.md``.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> report = agileds.build_sprint_report(project, 1)  # doctest: +SKIP
+        >>> agileds.write_sprint_report(report, project.reports_dir)  # doctest: +SKIP
     """
     from agileds.reports._sprint_plots import plot_sprint_report  # imports matplotlib
 

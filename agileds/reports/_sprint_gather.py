@@ -78,6 +78,15 @@ def sprint_report(
 
     Returns:
         The report; ``plots`` is empty until :func:`agileds.reports.write_sprint_report`.
+
+    Raises:
+        UsageError: ``number`` below 1, or no such sprint in ``backlog/sprints.yaml``.
+        SprintsError, BacklogInvalidError: ``sprints.yaml`` or a ticket file is invalid.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> report = agileds.sprint_report(project, 1, mlflow=False)  # doctest: +SKIP
+        >>> agileds.write_sprint_report(report, project.reports_dir)  # doctest: +SKIP
     """
     sources = gather_sprint(project, number, client=client, mlflow=mlflow)
     return build_sprint_report(

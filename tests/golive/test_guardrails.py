@@ -13,6 +13,7 @@ def test_defaults_when_agileds_yaml_names_none(project: Project) -> None:
     assert load_guardrails(project) == Guardrails()
     assert Guardrails().max_latency_ratio == 1.5
     assert Guardrails().primary_not_worse and Guardrails().require_signoff
+    assert not Guardrails().mlflow_evaluate  # opt-in: MLflow's evaluator is a cross-check
 
 
 def test_settings_are_read(project: Project) -> None:

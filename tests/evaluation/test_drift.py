@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from agileds.errors import DataError
-from agileds.monitor import (
+from agileds.evaluation import (
     EPSILON,
     FeatureDrift,
     _drift,
@@ -143,6 +143,20 @@ def test_ks_agrees_with_scipy_with_ties_and_nulls(size: int) -> None:
     assert p_value == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
 
 
+def test_ks_of_large_samples_matches_the_former_hand_computation() -> None:
+    # The binary-search KS agileds computed itself before issue 15, kept here as a reference.
+    rng = np.random.default_rng(3)
+    a = np.sort(np.round(rng.normal(size=12_000), 2))
+    b = np.sort(np.round(rng.normal(0.03, 1.1, size=25_000), 2))
+    n, m = len(a), len(b)
+    last_a, last_b = np.append(a[1:] != a[:-1], True), np.append(b[1:] != b[:-1], True)
+    gap_a = np.abs((np.flatnonzero(last_a) + 1.0) / n - np.searchsorted(b, a[last_a], "right") / m)
+    gap_b = np.abs(np.searchsorted(a, b[last_b], "right") / n - (np.flatnonzero(last_b) + 1.0) / m)
+    statistic = max(gap_a.max(), gap_b.max())
+    p_value = stats.kstwo.sf(statistic, np.round(n * m / (n + m)))
+    assert ks_test(a, b) == pytest.approx((statistic, p_value), rel=1e-9, abs=1e-12)
+
+
 def test_chi2_by_hand_two_categories() -> None:
     reference = ["a"] * 30 + ["b"] * 20
     current = ["a"] * 10 + ["b"] * 40
@@ -265,7 +279,7 @@ def test_infinite_numbers_count_as_nulls() -> None:
 
 def test_an_id_like_column_does_not_drift_by_its_new_values() -> None:
     """Beyond MAX_CATEGORIES levels, rare and unseen values share one bucket."""
-    from agileds.monitor._drift import MAX_CATEGORIES
+    from agileds.evaluation._drift import MAX_CATEGORIES
 
     reference = [f"id{i}" for i in range(200)] + ["web"] * 100
     current = [f"id{i}" for i in range(200, 400)] + ["web"] * 100  # every id is new
