@@ -103,6 +103,11 @@ def test_demo_scaffolds_then_reuses_the_project(
     assert (reports / "STORY-1" / "golive.md").is_file()
     assert (reports / investigation / "investigation.md").is_file()
     assert (reports / "monitor-lead-scoring.md").is_file()
+    # The second demo's gate compares v2 with v1. The latency guardrail (tested in
+    # tests/golive/test_gate.py) compares two CPU-time measures of ensembles whose members
+    # were chosen by measured one-row cost: not something this test can pin, so it is off.
+    config = target / "agileds.yaml"
+    config.write_text(config.read_text() + "\nguardrails:\n  max_latency_ratio: null\n")
     second = run_cli("demo", str(target), "--trials", "2")
     assert second.code == 0 and "created" not in second.out.split("== agileds ticket list")[0]
     assert "resuming study STORY-1: 2 trial(s) so far" in second.err
