@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from agileds.project import Project
 
 
@@ -73,6 +75,7 @@ def test_bad_settings_are_reported_with_line(project: Project, run_cli) -> None:
     )
 
 
+@pytest.mark.slow
 def test_demo_scaffolds_then_reuses_the_project(
     tmp_path: Path, run_cli, mlflow_template_db: Path
 ) -> None:
@@ -123,6 +126,7 @@ def test_init_names_the_model_after_the_folder(tmp_path: Path, run_cli) -> None:
     assert "model: churn " in (tmp_path / "q" / "agileds.yaml").read_text()
 
 
+@pytest.mark.slow
 def test_demo_exits_1_and_says_no_go_once_when_the_gate_stops_it(
     tmp_path: Path, run_cli, mlflow_template_db: Path
 ) -> None:
