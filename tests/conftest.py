@@ -24,6 +24,7 @@ SLOW_FIXTURES = frozenset(
     {
         "sweep_project",  # tests/runners: sweeps on the demo data
         "tiny_project",  # tests/faults: real agileds processes on a tiny project
+        "small_disk",  # tests/faults/test_disk.py: real processes on a real full disk
         "trained_template",  # tests/monitor: the demo project after a run
         "register",  # tests/golive: registered models
         "scoring_template",  # tests/scoring: two registered versions
