@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint types unit docs clean
+.PHONY: demo test lint types unit unit-fast docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ types: $(DEV_STAMP)
 # skipping when it is unreachable, so `make test` (and CI) can never pass without them.
 unit: $(DEV_STAMP)
 	AGILEDS_REQUIRE_SERVERS=1 $(BIN)/python -m pytest
+
+# The tests not marked slow (no sweeps, real processes, servers, demo or README tour): a few
+# minutes, for the edit-test loop. `make test` still runs everything.
+unit-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 docs: $(STAMP)
 	$(BIN)/python -m agileds.cli._docs

@@ -16,6 +16,31 @@ import pytest
 
 from agileds.project import Project
 
+#: A test that uses one of these fixtures is end to end (a sweep, a trained or registered
+#: model, a real ``agileds`` process or server), so it is marked ``slow``: ``make unit-fast``
+#: (``pytest -m "not slow"``) leaves it out, ``make test`` runs it. Other end-to-end tests
+#: carry ``@pytest.mark.slow`` (or a module's ``pytestmark``) themselves.
+SLOW_FIXTURES = frozenset(
+    {
+        "sweep_project",  # tests/runners: sweeps on the demo data
+        "tiny_project",  # tests/faults: real agileds processes on a tiny project
+        "small_disk",  # tests/faults/test_disk.py: real processes on a real full disk
+        "trained_template",  # tests/monitor: the demo project after a run
+        "register",  # tests/golive: registered models
+        "scoring_template",  # tests/scoring: two registered versions
+        "postgres_database",  # tests/servers: PostgreSQL and the tracking server
+        "production",  # tests/runners/test_investigation.py: a run, then production
+        "demo",  # tests/reports/test_sprint_report.py: a real run of STORY-1
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that use a fixture of :data:`SLOW_FIXTURES` as ``slow``."""
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @dataclass
 class CliResult:

@@ -45,6 +45,7 @@ def test_the_tour_parses_into_agileds_commands() -> None:
     assert "agileds ui" not in commands  # a server that never returns is not a tour step
 
 
+@pytest.mark.slow
 def test_the_readme_tour_runs_as_written(tmp_path: Path) -> None:
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from agileds.project import Project
 
 
@@ -73,6 +75,7 @@ def test_bad_settings_are_reported_with_line(project: Project, run_cli) -> None:
     )
 
 
+@pytest.mark.slow
 def test_demo_scaffolds_then_reuses_the_project(
     tmp_path: Path, run_cli, mlflow_template_db: Path
 ) -> None:
@@ -107,6 +110,11 @@ def test_demo_scaffolds_then_reuses_the_project(
     assert (reports / "STORY-1" / "golive.md").is_file()
     assert (reports / investigation / "investigation.md").is_file()
     assert (reports / "monitor-lead-scoring.md").is_file()
+    # The second demo's gate compares v2 with v1. The latency guardrail (tested in
+    # tests/golive/test_gate.py) compares two CPU-time measures of ensembles whose members
+    # were chosen by measured one-row cost: not something this test can pin, so it is off.
+    config = target / "agileds.yaml"
+    config.write_text(config.read_text() + "\nguardrails:\n  max_latency_ratio: null\n")
     second = run_cli("demo", str(target), "--trials", "2")
     assert second.code == 0 and "created" not in second.out.split("== agileds ticket list")[0]
     assert "resuming study STORY-1: 2 trial(s) so far" in second.err
@@ -130,6 +138,7 @@ def test_init_names_the_model_after_the_folder(tmp_path: Path, run_cli) -> None:
     assert "model: churn " in (tmp_path / "q" / "agileds.yaml").read_text()
 
 
+@pytest.mark.slow
 def test_demo_exits_1_and_says_no_go_once_when_the_gate_stops_it(
     tmp_path: Path, run_cli, mlflow_template_db: Path
 ) -> None:

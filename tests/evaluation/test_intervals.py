@@ -1,9 +1,11 @@
-"""Bootstrap intervals and paired differences: shape of the result, coverage, determinism, speed."""
+"""Bootstrap intervals and paired differences: shape of the result, coverage, determinism.
+
+Speed is not tested here (it depends on machine load): benchmarks/bench_bootstrap.py.
+"""
 
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -233,11 +235,3 @@ def test_bad_options_are_usage_errors(options: dict[str, object], message: str) 
     with pytest.raises(UsageError) as excinfo:
         bootstrap_metrics("binary", y, s, **options)  # type: ignore[arg-type]
     assert str(excinfo.value).startswith(message)
-
-
-def test_thousand_resamples_of_two_thousand_rows_take_well_under_a_second() -> None:
-    y, s = scored(2000)
-    bootstrap_metrics("binary", y, s, n_boot=20)  # warm up
-    start = time.perf_counter()
-    bootstrap_metrics("binary", y, s, n_boot=1000)
-    assert time.perf_counter() - start < 1.0

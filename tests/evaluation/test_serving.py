@@ -17,6 +17,9 @@ from agileds.evaluation import row_cost_ms, serving_cost
 
 DEMO_BOUND_MS = 100.0  # STORY-1: latency_p95_ms <= 100
 
+# Fits an ensemble and keeps every core busy for a while: end to end, not for unit-fast.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def demo_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:

@@ -248,6 +248,7 @@ def _agileds(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
         (("sprint", "plan", "1", "--capacity", "inf"), "capacity"),
     ],
 )
+@pytest.mark.slow
 def test_in_a_real_process(project: Project, args: tuple[str, ...], needle: str) -> None:
     (project.backlog_dir / "STORY-1.yaml").write_text(story(1))
     before = snapshot(project.root)

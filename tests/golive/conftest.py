@@ -54,28 +54,22 @@ guardrails:
 """
 
 
-@pytest.fixture
-def golive_project(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mlflow_template_db: Path
-) -> Project:
-    """The demo project on 600 rows, ticket STORY-3 on a fast spec, cwd set to it."""
-    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-    monkeypatch.delenv("AGILEDS_PROJECT", raising=False)
-    make_demo_project(tmp_path, mlflow_template_db, rows=600)
-    (tmp_path / "experiments" / "golive.yaml").write_text(SPEC)
-    (tmp_path / "backlog" / "STORY-3.yaml").write_text(TICKET)
-    config = tmp_path / "agileds.yaml"
+def make_golive_project(root: Path, template_db: Path) -> Project:
+    """The demo project on 600 rows in ``root``, ticket STORY-3 on a fast spec."""
+    make_demo_project(root, template_db, rows=600)
+    (root / "experiments" / "golive.yaml").write_text(SPEC)
+    (root / "backlog" / "STORY-3.yaml").write_text(TICKET)
+    config = root / "agileds.yaml"
     config.write_text(config.read_text() + GUARDRAILS)
-    monkeypatch.chdir(tmp_path)
-    return Project(tmp_path)
+    return Project(root)
 
 
-@pytest.fixture
-def register(golive_project: Project) -> Callable[..., str]:
-    """Fit a logistic pipeline on the training part and register it; return its version.
+def registrar(project: Project) -> Callable[..., str]:
+    """A function that fits a logistic pipeline on the training part and registers it.
 
     ``shuffled=True`` fits it on shuffled labels (a useless model); ``ticket`` tags the
-    version as the runner does; ``config`` overrides the family defaults.
+    version as the runner does; ``config`` overrides the family defaults. It returns the
+    registered version.
     """
     from agileds.runners._sweep import load_ticket_spec
     from agileds.sweeps._objective import build_model, default_configs
@@ -90,7 +84,6 @@ def register(golive_project: Project) -> Callable[..., str]:
         resolve_stores,
     )
 
-    project = golive_project
     spec, path, shown = load_ticket_spec(project, project.backlog().get("STORY-3"))
     data = prepare_data(spec, path, shown)
     stores = resolve_stores(project.root)
@@ -115,6 +108,25 @@ def register(golive_project: Project) -> Callable[..., str]:
         return register_model(client, MODEL, uri, run, tags=tags)
 
     return fit_and_register
+
+
+@pytest.fixture
+def golive_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mlflow_template_db: Path
+) -> Project:
+    """The demo project on 600 rows, ticket STORY-3 on a fast spec, cwd set to it."""
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    monkeypatch.delenv("AGILEDS_PROJECT", raising=False)
+    project = make_golive_project(tmp_path, mlflow_template_db)
+    monkeypatch.chdir(tmp_path)
+    return project
+
+
+@pytest.fixture
+def register(golive_project: Project) -> Callable[..., str]:
+    """Fit a logistic pipeline on the training part and register it; return its version
+    (see :func:`registrar`)."""
+    return registrar(golive_project)
 
 
 def client_of(project: Project) -> Any:

@@ -41,17 +41,26 @@ budget: {trials: 2}
 
 @pytest.fixture(scope="session")
 def trained_template(tmp_path_factory: pytest.TempPathFactory, mlflow_template_db: Path) -> Path:
-    """The demo project after ``agileds run STORY-1`` with its version set as production."""
+    """The demo project after ``agileds run STORY-1`` with its version set as production.
+
+    Built once per session even though ``tests/cli`` registers this fixture too: a second
+    request finds the finished project (its ``.trained`` marker) in the session's temp folder.
+    """
     from agileds.runners import run_ticket
     from agileds.tracking import get_client, resolve_stores, set_alias
 
-    root = tmp_path_factory.mktemp("monitored") / "project"
+    root = tmp_path_factory.getbasetemp() / "monitored-template" / "project"
+    marker = root.parent / ".trained"
+    if marker.exists():
+        return root
+    shutil.rmtree(root.parent, ignore_errors=True)  # what a failed first attempt left
     project = make_demo_project(
         root, mlflow_template_db, rows=None, spec=("monitor.yaml", MONITOR_SPEC)
     )
     result = run_ticket("STORY-1", project, trials=2)
     client = get_client(resolve_stores(root).tracking_uri)
     set_alias(client, MODEL, "production", result.model_version)
+    marker.touch()
     return root
 
 

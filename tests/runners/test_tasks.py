@@ -54,6 +54,7 @@ def _project(root: Path, template: Path, name: str, task: str, frame, criterion:
         ("diabetes", "regression", "load_diabetes", "rmse <= 70 and r2.ci_low > 0", "rmse"),
     ],
 )
+@pytest.mark.slow
 def test_task_runs_end_to_end(
     tmp_path: Path, mlflow_template_db: Path, name, task, loader, criterion, metric
 ) -> None:

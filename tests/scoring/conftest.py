@@ -4,37 +4,66 @@ fixtures, and the batch to score."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from agileds.project import Project
-from tests.golive.conftest import MODEL, client_of, golive_project, register
+from tests.golive.conftest import (
+    MODEL,
+    client_of,
+    golive_project,
+    make_golive_project,
+    register,
+    registrar,
+)
 
 __all__ = ["MODEL", "golive_project", "register"]
 
 
-@pytest.fixture
-def scoring_project(golive_project: Project, register: Callable[..., str]) -> Project:
-    """v1 (shuffled labels) as ``previous``, v2 as ``production``, each with its reference
-    data (the training part) as ``agileds run`` logs it."""
+@pytest.fixture(scope="session")
+def scoring_template(tmp_path_factory: pytest.TempPathFactory, mlflow_template_db: Path) -> Path:
+    """The scoring project, built once per session (``tests/cli`` registers this fixture
+    too: a second request finds the finished project by its ``.built`` marker)."""
     from agileds.runners._sweep import load_ticket_spec
     from agileds.sweeps._prepare import prepare_data
     from agileds.tracking import log_reference, set_alias
 
-    project = golive_project
+    root = tmp_path_factory.getbasetemp() / "scoring-template" / "project"
+    marker = root.parent / ".built"
+    if marker.exists():
+        return root
+    shutil.rmtree(root.parent, ignore_errors=True)  # what a failed first attempt left
+    project = make_golive_project(root, mlflow_template_db)
     spec, path, shown = load_ticket_spec(project, project.backlog().get("STORY-3"))
     train = prepare_data(spec, path, shown).train
     client = client_of(project)
+    register = registrar(project)
     old = register(shuffled=True)
     new = register()
     for version in (old, new):
         log_reference(client, client.get_model_version(MODEL, version).run_id, train)
     set_alias(client, MODEL, "previous", old)
     set_alias(client, MODEL, "production", new)
-    return golive_project
+    marker.touch()
+    return root
+
+
+@pytest.fixture
+def scoring_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scoring_template: Path
+) -> Project:
+    """v1 (shuffled labels) as ``previous``, v2 as ``production``, each with its reference
+    data (the training part) as ``agileds run`` logs it: a fresh copy of the session's
+    template (its own MLflow database and artifacts), cwd set to it."""
+    root = tmp_path / "project"
+    shutil.copytree(scoring_template, root)
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    monkeypatch.delenv("AGILEDS_PROJECT", raising=False)
+    monkeypatch.chdir(root)
+    return Project(root)
 
 
 @pytest.fixture

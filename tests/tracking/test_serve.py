@@ -106,6 +106,7 @@ def _wait_until_up(server: subprocess.Popen[bytes], url: str, log: Path) -> None
     pytest.fail(f"mlflow models serve did not answer within {SERVE_TIMEOUT}s:\n{log.read_text()}")
 
 
+@pytest.mark.slow
 def test_served_production_model_needs_only_the_columns_it_reads(
     client: MlflowClient, stores: Stores, experiment_id: str, leads: pd.DataFrame, tmp_path: Path
 ) -> None:
