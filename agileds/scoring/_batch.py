@@ -20,8 +20,8 @@ from agileds.scoring._sample import ScoreSample
 if TYPE_CHECKING:
     import pandas as pd
 
-    from agileds.monitor._production import Production
     from agileds.project import Project
+    from agileds.tracking import ModelVersion
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "score"]
 
@@ -81,11 +81,10 @@ def score(
         DataError: The batch is missing, not CSV or Parquet, empty, lacks input columns or
             has a column of the wrong type.
     """
-    from agileds.monitor._production import open_production
     from agileds.monitor._validate import check_batch_file
     from agileds.scoring._model import open_version, parse_model_ref
     from agileds.scoring._read import header_of
-    from agileds.tracking import get_client, resolve_stores
+    from agileds.tracking import get_client, load_version, resolve_stores
 
     if chunk_rows < 1:
         raise UsageError(f"chunk rows must be at least 1, got {chunk_rows}")
@@ -100,7 +99,7 @@ def score(
     other = None
     if compare:
         alias, version = (None, compare) if compare.isdigit() else (compare, None)
-        other = open_production(client, production.model, alias=alias or "", version=version)
+        other = load_version(client, production.model, alias=alias or "", version=version)
     job = _Job(project, client, production, other, path, shown, header, id_columns)
     return job.run(out_path, chunk_rows, progress)
 
@@ -112,8 +111,8 @@ class _Job:
         self,
         project: Project,
         client: Any,
-        production: Production,
-        other: Production | None,
+        production: ModelVersion,
+        other: ModelVersion | None,
         path: Path,
         shown: str,
         header: list[str],
@@ -121,12 +120,11 @@ class _Job:
     ) -> None:
         import pandas as pd
 
-        from agileds.monitor._validate import check_inputs
         from agileds.scoring._model import threshold_of
 
         for version in (production, other):
             if version is not None:
-                check_inputs(pd.DataFrame(columns=header), version, shown)
+                version.validate_batch(pd.DataFrame(columns=header), shown)
         self.project, self.client, self.production, self.other = project, client, production, other
         self.path, self.shown, self.header = path, shown, header
         self.ids = _checked_ids(ids, header, shown, production, project)
@@ -213,7 +211,7 @@ class _Job:
             frame["label"] = label
         for name, text in (
             ("model", p.model),
-            ("model_run_id", p.training_run_id),
+            ("model_run_id", p.run_id),
             ("scoring_run_id", self.run_id),
         ):
             frame[name] = pd.Series([text] * n, dtype="string")
@@ -223,12 +221,11 @@ class _Job:
 
     def _compare(self, rows: pd.DataFrame, scores: np.ndarray) -> None:
         from agileds.monitor._batch import _scores
-        from agileds.monitor._validate import check_inputs
 
         other = self.other
         assert other is not None
         try:
-            inputs = check_inputs(rows, other, self.shown)
+            inputs = other.inputs_of(other.validate_batch(rows, self.shown))
             theirs = np.asarray(_scores(other.pipeline, inputs, other.task))
         except (ValueError, TypeError, KeyError, DataError):
             return  # rows the other version cannot score are not compared
@@ -284,7 +281,7 @@ def _chain(first: Any, rest: Any) -> Any:
 
 
 def _score_and_label(
-    production: Production, scores: np.ndarray, threshold: float | None
+    production: ModelVersion, scores: np.ndarray, threshold: float | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The score column (multiclass: the top probability) and the label column."""
     if production.task == "regression":
@@ -314,7 +311,7 @@ def _checked_ids(
     ids: Sequence[str] | None,
     header: list[str],
     shown: str,
-    production: Production,
+    production: ModelVersion,
     project: Project,
 ) -> list[str]:
     from agileds.scoring._model import id_columns

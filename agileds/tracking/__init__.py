@@ -33,11 +33,14 @@ from agileds.tracking._reference import (
     reference_tags,
 )
 from agileds.tracking._stores import Stores, ensure_experiment, get_client, resolve_stores
+from agileds.tracking._version import PRODUCTION_ALIAS, ModelVersion, load_version
 
 __all__ = [
+    "PRODUCTION_ALIAS",
     "REFERENCE_ARTIFACT",
     "TICKET_ENV",
     "TICKET_TAGS_ENV",
+    "ModelVersion",
     "RunLogger",
     "Stores",
     "Task",
@@ -49,6 +52,7 @@ __all__ = [
     "latest_ticket_version",
     "load_model",
     "load_reference",
+    "load_version",
     "log_model",
     "log_reference",
     "reference_tags",
