@@ -267,10 +267,9 @@ def _measure(
     """Everything measured on the batch, as MonitorResult fields."""
     from agileds.automl import infer_column_kinds
     from agileds.evaluation import data_quality
-    from agileds.monitor._inputs import used_columns
 
     reference = production.reference
-    columns = used_columns(production.pipeline, production.inputs)  # not removed ones
+    columns = list(production.used_inputs)  # not removed ones
     kinds = infer_column_kinds(reference[[*columns, production.target]], target=production.target)
     drift = drift_with_shares(reference[columns], inputs, kinds)
     categorical = [name for name, kind in kinds.items() if kind in _CATEGORIES]

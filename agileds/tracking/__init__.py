@@ -16,6 +16,7 @@ from agileds.tracking._context import (
     ticket_tags,
     ticket_type_from_id,
 )
+from agileds.tracking._inputs import used_columns
 from agileds.tracking._models import (
     Task,
     get_alias_version,
@@ -62,4 +63,5 @@ __all__ = [
     "set_alias",
     "ticket_tags",
     "ticket_type_from_id",
+    "used_columns",
 ]

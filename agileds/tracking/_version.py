@@ -109,6 +109,15 @@ class ModelVersion:
         ``other`` (dates, booleans, categories); empty without reference data."""
         return {c: _kind(self.reference[c]) for c in self.inputs if c in self.reference.columns}
 
+    @property
+    def used_inputs(self) -> tuple[str, ...]:
+        """The input columns that reach a transformer of the pipeline (not those it drops:
+        identifiers, columns the sanity checks removed), in order; drift and importance
+        tables show only these (:func:`agileds.tracking.used_columns`)."""
+        from agileds.tracking._inputs import used_columns
+
+        return tuple(used_columns(self.pipeline, self.inputs))
+
     def inputs_of(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The pipeline's input columns of ``frame``, in the pipeline's order."""
         return frame[list(self.inputs)]

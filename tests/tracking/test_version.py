@@ -36,6 +36,7 @@ def _leads(n: int = 80) -> pd.DataFrame:
     rng = np.random.default_rng(3)
     frame = pd.DataFrame(
         {
+            "lead_id": np.arange(n),
             "revenue": rng.normal(50, 10, n),
             "employees": rng.integers(1, 500, n),
             "title": rng.choice(["CEO", "VP", "Engineer"], n),
@@ -64,7 +65,7 @@ def register(client: MlflowClient, experiment_id: str) -> Callable[..., str]:
     def fit_and_register(
         target: str = "won", *, reference: bool = True, run_tags: dict[str, str] | None = None
     ) -> str:
-        train = _leads()[["revenue", "employees", "title", target]]
+        train = _leads()[["lead_id", "revenue", "employees", "title", target]]
         x = train.drop(columns=[target])
         estimator = LogisticRegression() if target == "won" else LinearRegression()
         model = _pipeline(estimator).fit(x, train[target])
@@ -92,10 +93,16 @@ def test_a_version_is_loaded_once_with_everything_scoring_needs(version: ModelVe
     assert (version.model, version.version, version.name) == (MODEL, "1", f"{MODEL} v1")
     assert (version.task, version.metric, version.direction) == ("binary", "auroc", "maximize")
     assert version.target == "won"
-    assert version.inputs == ("revenue", "employees", "title")
-    assert version.kinds == {"revenue": "number", "employees": "number", "title": "text"}
+    assert version.inputs == ("lead_id", "revenue", "employees", "title")
+    assert version.used_inputs == ("revenue", "employees", "title")  # the id is dropped
+    assert version.kinds == {
+        "lead_id": "number",
+        "revenue": "number",
+        "employees": "number",
+        "title": "text",
+    }
     assert version.classes == (0, 1)
-    assert list(version.reference.columns) == ["revenue", "employees", "title", "won"]
+    assert list(version.reference.columns) == ["lead_id", "revenue", "employees", "title", "won"]
     assert version.aliases == ("production",)
     assert version.config == {"family": "logistic"}
     assert version.spec == "e.yaml"
@@ -147,7 +154,7 @@ def test_a_version_registered_outside_agileds(
         load_version(client, MODEL, version=number)
     loose = load_version(client, MODEL, version=number, require_reference=False)
     assert (loose.target, loose.kinds, loose.reference.empty) == ("", {}, True)
-    assert loose.inputs == ("revenue", "employees", "title")  # from the pipeline
+    assert loose.inputs == ("lead_id", "revenue", "employees", "title")  # from the pipeline
     batch = _leads().drop(columns=["won"]).head(5).assign(title=1)
     assert loose.validate_batch(batch, "b.csv").equals(batch)  # no kinds: columns only
 
@@ -196,7 +203,7 @@ def test_numbers_read_as_text_are_parsed_and_extra_columns_kept(version: ModelVe
     assert checked["employees"].tolist()[:1] == [float(batch["employees"].iloc[0])]
     assert np.isnan(checked["employees"].iloc[1])
     assert "note" in checked.columns and batch["employees"].iloc[0] != checked["employees"].iloc[0]
-    assert list(version.inputs_of(checked).columns) == ["revenue", "employees", "title"]
+    assert list(version.inputs_of(checked).columns) == ["lead_id", "revenue", "employees", "title"]
     faults = version.number_faults(batch.assign(employees=["1", "x", None, "2"]))
     assert list(faults) == ["employees"] and faults["employees"].tolist() == [
         False,
