@@ -17,6 +17,7 @@ from agileds.tracking._context import (
     ticket_type_from_id,
 )
 from agileds.tracking._inputs import used_columns
+from agileds.tracking._load_version import PRODUCTION_ALIAS, load_version
 from agileds.tracking._models import (
     Task,
     get_alias_version,
@@ -34,7 +35,7 @@ from agileds.tracking._reference import (
     reference_tags,
 )
 from agileds.tracking._stores import Stores, ensure_experiment, get_client, resolve_stores
-from agileds.tracking._version import PRODUCTION_ALIAS, ModelVersion, load_version
+from agileds.tracking._version import ModelVersion
 
 __all__ = [
     "PRODUCTION_ALIAS",

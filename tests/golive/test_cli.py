@@ -65,6 +65,12 @@ def test_unknown_candidate_version(
             "error: one_class.csv: labels column 'is_closed' holds only class 1; auroc needs "
             "both classes 0 and 1\n",
         ),
+        (
+            "text.csv",
+            lambda f: f.astype({"employees": object}).assign(employees="many"),
+            "error: text.csv: column(s) employees hold text where lead-scoring v1 expects "
+            "numbers (e.g. employees = 'many'); fix those values or leave them empty\n",
+        ),
         ("absent.csv", None, "error: absent.csv: file not found; check the --data path\n"),
         (
             "labelled.json",
