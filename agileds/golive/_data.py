@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,8 +14,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from agileds.sweeps._spec import ExperimentSpec
+    from agileds.tracking import ModelVersion
 
-__all__ = ["EvalData", "file_data", "holdout_data", "input_columns", "read_data", "task_of"]
+__all__ = ["EvalData", "checked_rows", "file_data", "holdout_data", "input_columns", "read_data"]
 
 
 @dataclass(frozen=True)
@@ -51,20 +53,6 @@ class EvalData:
             return None
         return self.frame[self.segment_column].astype(str).to_numpy()
 
-    def check_inputs(self, models: Mapping[str, Any]) -> None:
-        """Raise DataError naming the columns a model needs that the rows lack.
-
-        Args:
-            models: Each model by how the message names it, e.g. ``production v2``.
-        """
-        for name, model in models.items():
-            missing = [c for c in input_columns(model) or () if c not in self.frame.columns]
-            if missing:
-                raise DataError(
-                    f"{self.source} lacks column(s) {', '.join(missing)} that {name} takes; "
-                    "pass --data with a file that has them"
-                )
-
     def x_for(self, model: Any) -> pd.DataFrame:
         """The input frame of ``model``: its own columns, in its own order."""
         columns = input_columns(model)
@@ -77,14 +65,6 @@ def input_columns(model: Any) -> tuple[str, ...] | None:
     """The raw input columns a fitted pipeline was trained on, or None when unknown."""
     names = getattr(model, "feature_names_in_", None)
     return None if names is None else tuple(str(n) for n in names)
-
-
-def task_of(model: Any) -> str:
-    """The task a fitted model serves: binary or multiclass by its classes, else regression."""
-    classes = getattr(model, "classes_", None)
-    if classes is None or not hasattr(model, "predict_proba"):
-        return "regression"
-    return "binary" if len(classes) == 2 else "multiclass"
 
 
 def holdout_data(spec: ExperimentSpec, spec_path: Path, shown: str) -> EvalData:
@@ -112,7 +92,7 @@ def file_data(
     frame: pd.DataFrame,
     shown: str,
     spec: ExperimentSpec,
-    models: Sequence[Any],
+    versions: Sequence[ModelVersion],
     target: str | None = None,
 ) -> EvalData:
     """The rows of a labelled CSV or Parquet file given with ``--data``.
@@ -121,35 +101,46 @@ def file_data(
         frame: The file's rows (:func:`read_data`).
         shown: The file as the user named it, for messages.
         spec: The ticket's experiment spec (target, metric, segment column).
-        models: The models to score; the file must hold every input column of each.
+        versions: The versions to score, candidate first; the rows must be a batch each
+            accepts (:meth:`agileds.tracking.ModelVersion.validate_batch`).
         target: The label column; the spec's by default.
 
     Raises:
-        DataError: The rows lack the target or an input column, or have one class only.
+        DataError: The rows lack an input column or hold values of the wrong type, or the
+            labels are missing, incomplete, of one class or not the model's.
     """
     from agileds.evaluation import direction, primary_metric
 
     frame = frame.reset_index(drop=True)
+    for version in versions:
+        frame = version.validate_batch(frame, shown)
     target = target or spec.data.target
-    missing = [c for c in [target, *_union(models)] if c not in frame.columns]
-    if missing:
-        raise DataError(
-            f"{shown}: missing column(s) {', '.join(missing)} that the target or the models "
-            "need; add them, or pass a file with the experiment's columns"
-        )
-    task = task_of(models[0])
-    metric = spec.metric or primary_metric(task)
+    first = versions[0]
+    labels = first.check_labels(frame, shown, target, complete=True)
+    frame[target] = labels
+    metric = spec.metric or primary_metric(first.task)
     segment = spec.data.segment_column
-    _check_labels(frame[target], task, shown)
     return EvalData(
         frame=frame,
         target=target,
-        task=task,
+        task=first.task,
         metric=metric,
         direction=spec.direction or direction(metric),
         source=f"the file {shown}",
         segment_column=segment if segment in frame.columns else None,
     )
+
+
+def checked_rows(rows: EvalData, versions: Sequence[ModelVersion]) -> EvalData:
+    """``rows`` as a batch every version accepts, numbers parsed where they expect them.
+
+    Raises:
+        DataError: The rows lack an input column of a version or hold the wrong types.
+    """
+    frame = rows.frame
+    for version in versions:
+        frame = version.validate_batch(frame, rows.source)
+    return dataclasses.replace(rows, frame=frame)
 
 
 def read_data(path: Path, shown: str) -> pd.DataFrame:
@@ -165,19 +156,3 @@ def read_data(path: Path, shown: str) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(f"{shown}: file not found; check the --data path")
     return load_table(path, shown=shown, fix="check the file given to --data")
-
-
-def _union(models: Sequence[Any]) -> list[str]:
-    columns: dict[str, None] = {}
-    for model in models:
-        columns.update(dict.fromkeys(input_columns(model) or ()))
-    return list(columns)
-
-
-def _check_labels(labels: pd.Series, task: str, shown: str) -> None:
-    if labels.isna().any():
-        raise DataError(f"{shown}: column '{labels.name}' has missing labels; drop those rows")
-    if task != "regression" and labels.nunique() < 2:
-        raise DataError(
-            f"{shown}: column '{labels.name}' has one class only; comparing models needs both"
-        )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from agileds.golive._changes import VersionInfo, change_list
 from agileds.golive._compare import SERVING, Comparison, compare_models
-from agileds.golive._data import EvalData, file_data, holdout_data, input_columns, read_data
+from agileds.golive._data import EvalData, checked_rows, file_data, holdout_data, read_data
 from agileds.golive._gate import GateDecision, decide
 from agileds.golive._guardrails import load_guardrails
 from agileds.golive._report import REPORT_NAME, GoLiveReport, build_golive_report
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from agileds.golive._mlflow_eval import MlflowCheck
     from agileds.scoring._compare import OldPredictions
     from agileds.tickets import Ticket
+    from agileds.tracking import ModelVersion
 
 __all__ = ["GoLive", "run_golive"]
 
@@ -104,13 +105,10 @@ class GoLive:
         own = candidate_version(self.client, self.model_name, self.ticket.id, candidate)
         other = get_alias_version(self.client, self.model_name, "production")
         given = None if data is None else (read_data(Path(data), str(data)), str(data))
-        models = self._load(own, other)
-        rows = self._data(given, models)
-        infos = {
-            side: self._info(v, models[side])
-            for side, v in (("candidate", own), ("production", other))
-            if v
-        }
+        versions = self._load(own, other)
+        models = {side: v.pipeline for side, v in versions.items()}
+        rows = self._data(given, versions)
+        infos = {side: self._info(v) for side, v in versions.items()}
         self._note_versions(infos)
         g = self.guardrails
         self.say(f"comparing {self._named(own, other)} on {rows.source}: {len(rows.frame)} rows")
@@ -131,30 +129,30 @@ class GoLive:
             own, other, models, rows, comparison, quantities, gate, criteria, changes
         )
 
-    def _load(self, own: str, other: str | None) -> dict[str, Any]:
-        from agileds.tracking import load_model
+    def _load(self, own: str, other: str | None) -> dict[str, ModelVersion]:
+        """Both versions, each loaded once (the model-version contract)."""
+        from agileds.tracking import load_version
 
         self.say(
             f"loading {self.model_name} v{own}" + (f" and production v{other}" if other else "")
         )
-        models = {"candidate": load_model(self.client, f"models:/{self.model_name}/{own}")}
-        if other is not None:
-            models["production"] = load_model(self.client, f"models:/{self.model_name}/{other}")
-        return models
+        sides = {"candidate": own, **({"production": other} if other is not None else {})}
+        return {
+            side: load_version(self.client, self.model_name, version=v, require_reference=False)
+            for side, v in sides.items()
+        }
 
-    def _data(self, given: tuple[Any, str] | None, models: dict[str, Any]) -> EvalData:
-        if given is None:
-            self.say(f"rebuilding the holdout of {self.shown}")
-            rows = holdout_data(self.spec, self.spec_path, self.shown)
-        else:
-            rows = file_data(given[0], given[1], self.spec, list(models.values()))
-        rows.check_inputs({f"{side} model": m for side, m in models.items()})
-        return rows
+    def _data(self, given: tuple[Any, str] | None, versions: dict[str, ModelVersion]) -> EvalData:
+        if given is not None:
+            return file_data(given[0], given[1], self.spec, list(versions.values()))
+        self.say(f"rebuilding the holdout of {self.shown}")
+        rows = holdout_data(self.spec, self.spec_path, self.shown)
+        return checked_rows(rows, list(versions.values()))
 
-    def _info(self, version: str, model: Any) -> VersionInfo:
-        found = self.client.get_model_version(self.model_name, version)
-        columns = input_columns(model) or ()
-        return VersionInfo(self.model_name, version, dict(found.tags), found.run_id, columns)
+    def _info(self, version: ModelVersion) -> VersionInfo:
+        return VersionInfo(
+            self.model_name, version.version, dict(version.tags), version.run_id, version.inputs
+        )
 
     def _note_versions(self, infos: dict[str, VersionInfo]) -> None:
         own, other = infos["candidate"], infos.get("production")

@@ -13,9 +13,8 @@ import numpy as np
 
 from agileds.errors import DataError
 from agileds.evaluation import FeatureDrift, drift_with_shares, psi, unseen_categories
-from agileds.monitor._production import Production, open_production
 from agileds.monitor._runs import log_step, monitor_run, next_step
-from agileds.monitor._validate import check_inputs, check_labels, parse_at, read_batch
+from agileds.monitor._validate import parse_at, read_batch
 from agileds.monitor._volume import ScoringVolume, read_scoring_volume
 
 if TYPE_CHECKING:
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
 
     from agileds.monitor._thresholds import Thresholds
     from agileds.project import Project
+    from agileds.tracking import ModelVersion
 
 __all__ = ["REFERENCE_SAMPLE", "MonitorResult", "monitor_batch", "score_psi"]
 
@@ -167,7 +167,7 @@ def monitor_batch(
         ConfigError: Invalid ``thresholds:`` in ``agileds.yaml``.
     """
     from agileds.monitor._thresholds import load_thresholds
-    from agileds.tracking import get_client, resolve_stores
+    from agileds.tracking import get_client, load_version, resolve_stores
 
     say = progress or _silent
     when = parse_at(at)
@@ -178,9 +178,9 @@ def monitor_batch(
     settings = project.settings
     client = get_client(resolve_stores(project.root, settings.tracking_uri).tracking_uri)
     say(f"loading {model}@production and its reference data")
-    production = open_production(client, model)
-    inputs = check_inputs(batch, production, shown)
-    y = check_labels(batch, labels, production, shown) if labels else None
+    production = load_version(client, model)
+    inputs = production.inputs_of(production.validate_batch(batch, shown))
+    y = production.check_labels(batch, shown, labels) if labels else None
     say(f"scoring {len(inputs)} rows with {production.name}")
     scores = _score(production, inputs, shown)
     say(f"measuring drift of {len(inputs.columns)} input columns against the reference")
@@ -196,7 +196,7 @@ def monitor_batch(
         index=index,
         run_id=run_id,
         experiment_id=production.experiment_id,
-        training_run_id=production.training_run_id,
+        training_run_id=production.run_id,
         spec=production.spec,
         task=production.task,
         metric=production.metric,
@@ -238,7 +238,7 @@ def _scores(pipeline: Any, x: pd.DataFrame, task: str) -> Any:
     return model.predict(features)
 
 
-def _score(production: Production, inputs: pd.DataFrame, shown: str) -> Any:
+def _score(production: ModelVersion, inputs: pd.DataFrame, shown: str) -> Any:
     """Score in chunks of :data:`SCORE_CHUNK` rows; a failure names the batch."""
     from threadpoolctl import threadpool_limits
 
@@ -272,7 +272,7 @@ def scoring_threads() -> int | None:
 
 
 def _measure(
-    production: Production,
+    production: ModelVersion,
     batch: pd.DataFrame,
     inputs: pd.DataFrame,
     scores: Any,
@@ -282,10 +282,9 @@ def _measure(
     """Everything measured on the batch, as MonitorResult fields."""
     from agileds.automl import infer_column_kinds
     from agileds.evaluation import data_quality
-    from agileds.monitor._inputs import used_columns
 
     reference = production.reference
-    columns = used_columns(production.pipeline, production.inputs)  # not removed ones
+    columns = list(production.used_inputs)  # not removed ones
     kinds = infer_column_kinds(reference[[*columns, production.target]], target=production.target)
     drift = drift_with_shares(reference[columns], inputs, kinds)
     categorical = [name for name, kind in kinds.items() if kind in _CATEGORIES]
@@ -304,7 +303,7 @@ def _measure(
     }
 
 
-def _score_psi(production: Production, scores: Any) -> float:
+def _score_psi(production: ModelVersion, scores: Any) -> float:
     """PSI of the batch's scores against the scores of (a sample of) the reference data."""
     p = production
     return score_psi(p.pipeline, p.reference, p.inputs, p.task, p.classes, scores)
@@ -336,7 +335,7 @@ def score_psi(
 
 
 def _metrics(
-    production: Production, scores: Any, labels: pd.Series | None, thresholds: Thresholds
+    production: ModelVersion, scores: Any, labels: pd.Series | None, thresholds: Thresholds
 ) -> tuple[dict[str, float], int]:
     """The task's metrics on the labelled rows, the primary one with its interval."""
     from agileds.evaluation import bootstrap_metrics, compute_metrics

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.entities import Run
 
-    from agileds.monitor._production import Production
+    from agileds.tracking import ModelVersion
 
 __all__ = [
     "KIND",
@@ -53,7 +53,7 @@ def batch_tag(index: int, what: str = "") -> str:
     return _BATCH_TAG.format(n=index) + (f".{what}" if what else "")
 
 
-def monitor_run(client: MlflowClient, production: Production) -> str:
+def monitor_run(client: MlflowClient, production: ModelVersion) -> str:
     """Return the ID of the version's monitoring run, creating it on the first batch."""
     found = find_monitor_runs(
         client, production.experiment_id, production.model, production.version
@@ -66,7 +66,7 @@ def monitor_run(client: MlflowClient, production: Production) -> str:
         VERSION_TAG: production.version,
         "agileds.metric": production.metric,
         "agileds.task": production.task,
-        "agileds.training_run": production.training_run_id,
+        "agileds.training_run": production.run_id,
         "mlflow.note.content": (
             f"Monitoring of {production.name}: one step per batch scored "
             "(agileds monitor); the charts are the monitoring dashboard."

@@ -72,7 +72,7 @@ class Investigator:
     """
 
     def __init__(self, subject: Subject, spec: ExperimentSpec, say: Callable[[str], None]) -> None:
-        from agileds.monitor._inputs import used_columns
+        from agileds.tracking import used_columns
 
         self.subject, self.spec, self.say = subject, spec, say
         # Drift, quality and importance tables leave out the columns the model never reads.

@@ -16,7 +16,7 @@ from agileds.project import Project
 from agileds.reports._investigation_rows import FollowUp
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
 from agileds.runners._findings import Findings, Investigator
-from agileds.runners._subject import Subject, load_subject
+from agileds.runners._subject import Subject, load_subject, open_investigated
 from agileds.runners._sweep import Execution, load_ticket_spec
 from agileds.tickets import Ticket, evaluate_ticket
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from agileds.sweeps._spec import ExperimentSpec
+    from agileds.tracking import ModelVersion
 
 __all__ = ["InvestigationRunner"]
 
@@ -58,8 +59,9 @@ class InvestigationRunner(TicketRunner):
             project.root, settings.tracking_uri, settings.artifact_location, settings.optuna_storage
         )
         client = get_client(stores.tracking_uri)
-        spec = _investigation_spec(project, ticket, client, model_name)
-        subject = load_subject(project, ticket, client, model_name, spec, options.data)
+        version, production = open_investigated(client, ticket, model_name)
+        spec = _investigation_spec(project, ticket, version)
+        subject = load_subject(project, ticket, version, production, spec, options.data)
         options.say(
             f"{ticket.id}: {model_name} v{subject.version} on {subject.batch_shown} "
             f"({len(subject.batch)} rows{'' if subject.labelled else ', no labels'}) against "
@@ -69,20 +71,18 @@ class InvestigationRunner(TicketRunner):
 
 
 def _investigation_spec(
-    project: Project, ticket: Ticket, client: Any, model_name: str
+    project: Project, ticket: Ticket, version: ModelVersion
 ) -> tuple[ExperimentSpec, Path, str]:
     """The ticket's experiment, else the spec the investigated version was trained with."""
-    from agileds.runners._subject import investigated_version, version_details
     from agileds.sweeps._spec import load_spec
 
     if ticket.experiment:
         return load_ticket_spec(project, ticket)
-    version, _ = investigated_version(client, ticket, model_name)
-    shown = version_details(client, model_name, version).tags.get("agileds.spec", "")
+    shown = version.spec or ""
     path = (project.root / shown).resolve()
     if not shown or not path.is_file():
         raise UsageError(
-            f"{ticket.id} names no experiment and {model_name} v{version}'s spec "
+            f"{ticket.id} names no experiment and {version.name}'s spec "
             f"({shown or 'none recorded'}) is not in the project; add "
             f"'experiment: experiments/<name>.yaml' to backlog/{ticket.id}.yaml"
         )

@@ -3,6 +3,7 @@ its reference (training) data and rebuilt holdout, and the flagged batch."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,10 +17,9 @@ if TYPE_CHECKING:
     from mlflow import MlflowClient
 
     from agileds.sweeps._spec import ExperimentSpec
+    from agileds.tracking import ModelVersion
 
-__all__ = ["Subject", "investigated_version", "load_subject", "version_details"]
-
-_SHOWN_COLUMNS = 12
+__all__ = ["Subject", "investigated_version", "load_subject", "open_investigated"]
 
 
 @dataclass(frozen=True)
@@ -84,90 +84,75 @@ def investigated_version(
     return production, production
 
 
+def open_investigated(
+    client: MlflowClient, ticket: Ticket, model_name: str
+) -> tuple[ModelVersion, str | None]:
+    """The investigated version, loaded once (:func:`agileds.tracking.load_version`), and
+    the version production's alias points at.
+
+    Raises:
+        UsageError: No production and no version named, no such version, or a version
+            registered outside agileds (no target tag or reference data).
+    """
+    from agileds.tracking import load_version
+
+    version, production = investigated_version(client, ticket, model_name)
+    loaded = load_version(
+        client,
+        model_name,
+        version=version,
+        fix=f"check monitor.version in backlog/{ticket.id}.yaml",
+    )
+    return loaded, production
+
+
 def load_subject(
     project: Project,
     ticket: Ticket,
-    client: MlflowClient,
-    model_name: str,
+    version: ModelVersion,
+    production: str | None,
     spec: tuple[ExperimentSpec, Path, str],
     data: str | Path | None,
 ) -> Subject:
     """Load and check everything the investigation needs; raise before anything is written.
 
     Raises:
-        UsageError: No such version, or no data to investigate.
+        UsageError: No data to investigate.
         DataError: The batch is missing, unreadable, empty, lacks model input columns, holds
-            the wrong types, or labels the model does not know.
+            the wrong types, or labels the model does not know
+            (:meth:`agileds.tracking.ModelVersion.validate_batch`, ``check_labels``).
     """
     from agileds.evaluation import direction
-    from agileds.tracking import load_model, load_reference
 
-    version, production = investigated_version(client, ticket, model_name)
-    details = version_details(client, model_name, version)
-    target = details.tags.get("agileds.data.target")
-    if not target:
-        raise UsageError(
-            f"{model_name} v{version} has no agileds.data.target tag; investigate versions "
-            "registered by 'agileds run'"
-        )
     notes: list[str] = []
-    batch, shown = _batch(project, ticket, spec, data, details.tags, notes)
-    reference = load_reference(client, model_name, version)
-    run = client.get_run(details.run_id).data
-    task = run.tags.get("agileds.task") or _infer_task(reference, target)
-    metric = spec[0].metric or run.tags.get("agileds.metric") or _primary(task)
-    model = load_model(client, f"models:/{model_name}/{version}")
-    classes = tuple(model.classes_) if task != "regression" else None
-    inputs = [str(c) for c in reference.columns if c != target]
-    batch = _checked_batch(batch, shown, inputs, reference, f"{model_name} v{version}")
-    labelled = _check_labels(batch, shown, target, task, classes, f"{model_name} v{version}")
+    batch, shown = _batch(project, ticket, spec, data, version.tags, notes)
+    batch = version.validate_batch(batch, shown)
+    labels = version.check_labels(batch, shown, required=False)
+    metric = spec[0].metric or version.metric
     return Subject(
-        model_name=model_name,
-        version=version,
+        model_name=version.model,
+        version=version.version,
         production_version=production,
-        model=model,
-        task=task,
-        target=target,
+        model=version.pipeline,
+        task=version.task,
+        target=version.target,
         metric=metric,
         direction=spec[0].direction or direction(metric),
-        classes=classes,
-        inputs=inputs,
-        reference=reference,
-        holdout=_rebuild_holdout(project, details.tags, reference, target, task, notes),
+        classes=version.classes,
+        inputs=list(version.inputs),
+        reference=version.reference,
+        holdout=_rebuild_holdout(
+            project, version.tags, version.reference, version.target, version.task, notes
+        ),
         batch=batch,
         batch_shown=shown,
-        labelled=labelled,
-        evaluation=_evaluation(run.metrics, task),
+        labelled=labels is not None,
+        evaluation=_evaluation(version.metrics, version.task),
         notes=notes,
     )
 
 
-def version_details(client: MlflowClient, name: str, version: str) -> Any:
-    """The registry's record of ``version`` of model ``name``; UsageError when there is none."""
-    from mlflow.exceptions import MlflowException
-
-    try:
-        return client.get_model_version(name, version)
-    except MlflowException:
-        raise UsageError(
-            f"{name} has no version {version}; check the ticket's monitor.version "
-            "(versions are listed in the MLflow UI: agileds ui)"
-        ) from None
-
-
-def _infer_task(reference: pd.DataFrame, target: str) -> str:
-    from agileds.data import check_target
-
-    return check_target(reference, target, None, "the reference data")
-
-
-def _primary(task: str) -> str:
-    from agileds.evaluation import primary_metric
-
-    return primary_metric(task)
-
-
-def _evaluation(metrics: dict[str, float], task: str) -> dict[str, float]:
+def _evaluation(metrics: Mapping[str, float], task: str) -> dict[str, float]:
     """The task's metrics and their intervals as logged on the version's run."""
     from agileds.evaluation import METRICS
 
@@ -187,7 +172,7 @@ def _batch(
     ticket: Ticket,
     spec: tuple[ExperimentSpec, Path, str],
     data: str | Path | None,
-    tags: dict[str, str],
+    tags: Mapping[str, str],
     notes: list[str],
 ) -> tuple[pd.DataFrame, str]:
     """The data to investigate: ``--data``, else the monitor's batch, else the rows of the
@@ -213,7 +198,7 @@ def _load_batch(path: Path, shown: str, fix: str) -> pd.DataFrame:
 def _newer_rows(
     ticket: Ticket,
     spec: tuple[ExperimentSpec, Path, str],
-    tags: dict[str, str],
+    tags: Mapping[str, str],
     notes: list[str],
 ) -> tuple[pd.DataFrame, str]:
     from agileds.runners._diagnostics import parse_times
@@ -246,74 +231,12 @@ def _newer_rows(
     return frame.loc[newer].reset_index(drop=True), f"{data_shown} (after {end})"
 
 
-def _checked_batch(
-    batch: pd.DataFrame, shown: str, inputs: list[str], reference: pd.DataFrame, model: str
-) -> pd.DataFrame:
-    """The batch with its numeric inputs as numbers; raise naming missing or wrong columns."""
-    import pandas as pd
-
-    missing = [c for c in inputs if c not in batch.columns]
-    if missing:
-        needed = ", ".join(inputs[:_SHOWN_COLUMNS]) + (
-            ", ..." if len(inputs) > _SHOWN_COLUMNS else ""
-        )
-        raise DataError(
-            f"{shown}: missing the model's input column(s) {', '.join(missing)}; "
-            f"{model} needs {needed}"
-        )
-    batch = batch.copy()
-    wrong = []
-    for name in inputs:
-        if not pd.api.types.is_numeric_dtype(reference[name].dtype):
-            continue
-        if pd.api.types.is_numeric_dtype(batch[name].dtype):
-            continue
-        numbers = pd.to_numeric(batch[name], errors="coerce")
-        bad = batch[name][numbers.isna() & batch[name].notna()]
-        if len(bad):
-            wrong.append(f"{name} (e.g. {bad.iloc[0]!r})")
-        batch[name] = numbers
-    if wrong:
-        raise DataError(
-            f"{shown}: column(s) {', '.join(wrong)} hold non-numbers where the training data "
-            "had numbers; fix the batch"
-        )
-    return batch
-
-
-def _check_labels(
-    batch: pd.DataFrame, shown: str, target: str, task: str, classes: Any, model: str
-) -> bool:
-    """Whether the batch has labels; raise when they are of the wrong kind."""
-    import pandas as pd
-
-    if target not in batch.columns or batch[target].isna().all():
-        return False
-    labels = batch[target].dropna()
-    if task == "regression":
-        bad = labels[pd.to_numeric(labels, errors="coerce").isna()]
-        if len(bad):
-            raise DataError(
-                f"{shown}: label column '{target}' holds non-numbers such as "
-                f"{bad.iloc[0]!r}; fix the labels or drop the column"
-            )
-        return True
-    known = set(classes)
-    unknown = [v for v in pd.unique(labels) if v not in known]
-    if unknown:
-        raise DataError(
-            f"{shown}: label column '{target}' holds {unknown[0]!r}, not a class {model} "
-            f"knows ({', '.join(map(str, classes))}); fix the labels or drop the column"
-        )
-    return True
-
-
 # -- the reference holdout ---------------------------------------------------------------
 
 
 def _rebuild_holdout(
     project: Project,
-    tags: dict[str, str],
+    tags: Mapping[str, str],
     reference: pd.DataFrame,
     target: str,
     task: str,

@@ -19,8 +19,8 @@ from agileds.scoring._sample import ScoreSample
 if TYPE_CHECKING:
     import pandas as pd
 
-    from agileds.monitor._production import Production
     from agileds.project import Project
+    from agileds.tracking import ModelVersion
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "score"]
 
@@ -85,11 +85,10 @@ def score(
         >>> job = agileds.score(project, "lead-scoring", "batch.csv", "scores/")  # doctest: +SKIP
         >>> job.rows, job.partition  # doctest: +SKIP
     """
-    from agileds.monitor._production import open_production
     from agileds.monitor._validate import check_batch_file
     from agileds.scoring._model import open_version, parse_model_ref
     from agileds.scoring._read import header_of
-    from agileds.tracking import get_client, resolve_stores
+    from agileds.tracking import get_client, load_version, resolve_stores
 
     if chunk_rows < 1:
         raise UsageError(f"chunk rows must be at least 1, got {chunk_rows}")
@@ -104,7 +103,7 @@ def score(
     other = None
     if compare:
         alias, version = (None, compare) if compare.isdigit() else (compare, None)
-        other = open_production(client, production.model, alias=alias or "", version=version)
+        other = load_version(client, production.model, alias=alias or "", version=version)
     job = _Job(project, client, production, other, path, shown, header, id_columns)
     return job.run(out_path, chunk_rows, progress)
 
@@ -116,8 +115,8 @@ class _Job:
         self,
         project: Project,
         client: Any,
-        production: Production,
-        other: Production | None,
+        production: ModelVersion,
+        other: ModelVersion | None,
         path: Path,
         shown: str,
         header: list[str],
@@ -125,12 +124,11 @@ class _Job:
     ) -> None:
         import pandas as pd
 
-        from agileds.monitor._validate import check_inputs
         from agileds.scoring._model import threshold_of
 
         for version in (production, other):
             if version is not None:
-                check_inputs(pd.DataFrame(columns=header), version, shown)
+                version.validate_batch(pd.DataFrame(columns=header), shown)
         self.project, self.client, self.production, self.other = project, client, production, other
         self.path, self.shown, self.header = path, shown, header
         self.ids = _checked_ids(ids, header, shown, production, project)
@@ -221,7 +219,7 @@ class _Job:
             frame["label"] = label
         for name, text in (
             ("model", p.model),
-            ("model_run_id", p.training_run_id),
+            ("model_run_id", p.run_id),
             ("scoring_run_id", self.run_id),
         ):
             frame[name] = pd.Series([text] * n, dtype="string")
@@ -276,7 +274,7 @@ def _checked_ids(
     ids: Sequence[str] | None,
     header: list[str],
     shown: str,
-    production: Production,
+    production: ModelVersion,
     project: Project,
 ) -> list[str]:
     from agileds.scoring._model import id_columns

@@ -1,8 +1,9 @@
 """One chunk: find the rows that cannot be scored (with the reason), score the others.
 
 Column-level faults (a missing input column, a column of text where the model expects
-numbers) stop the job with the monitor's one-line errors (:mod:`agileds.monitor._validate`);
-a few bad values in a column only reject their rows.
+numbers) stop the job with the model-version contract's one-line errors
+(:meth:`agileds.tracking.ModelVersion.validate_batch`, the monitor's too); a few bad values
+in a column only reject their rows.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from agileds.monitor._validate import _is_number, check_inputs
-
 if TYPE_CHECKING:
     import pandas as pd
 
-    from agileds.monitor._production import Production
+    from agileds.tracking import ModelVersion
 
 __all__ = ["ChunkScores", "score_chunk"]
 
@@ -44,7 +43,7 @@ class ChunkScores:
     reasons: list[str]
 
 
-def score_chunk(chunk: pd.DataFrame, production: Production, shown: str) -> ChunkScores:
+def score_chunk(chunk: pd.DataFrame, production: ModelVersion, shown: str) -> ChunkScores:
     """Validate and score one chunk with ``production``.
 
     Raises:
@@ -52,26 +51,25 @@ def score_chunk(chunk: pd.DataFrame, production: Production, shown: str) -> Chun
     """
     reasons = _bad_values(chunk, production, shown)
     good = np.setdiff1d(np.arange(len(chunk)), np.fromiter(reasons, dtype=int, count=len(reasons)))
-    inputs = check_inputs(chunk.iloc[good], production, shown) if len(good) else None
+    inputs = None
+    if len(good):
+        inputs = production.inputs_of(production.validate_batch(chunk.iloc[good], shown))
     kept, scores, failed = _predict(production, inputs, good)
     reasons.update(failed)
     rejected = np.array(sorted(reasons), dtype=int)
     return ChunkScores(kept, scores, rejected, [reasons[i] for i in rejected])
 
 
-def _bad_values(chunk: pd.DataFrame, production: Production, shown: str) -> dict[int, str]:
+def _bad_values(chunk: pd.DataFrame, production: ModelVersion, shown: str) -> dict[int, str]:
     """Row position -> reason, for values that are not numbers where numbers are expected."""
-    check_inputs(chunk.head(0), production, shown)  # missing columns: the monitor's error
+    production.validate_batch(chunk.head(0), shown)  # missing columns: the contract's error
     reasons: dict[int, str] = {}
-    for name in production.inputs:
-        column = chunk[name]
-        if not _is_number(production.reference[name]) or _is_number(column):
-            continue
-        bad = _not_numbers(column)
+    for name, bad in production.number_faults(chunk).items():
         if not bad.any():
             continue
+        column = chunk[name]
         if bad.sum() > MISTYPED_SHARE * column.notna().sum():
-            check_inputs(chunk, production, shown)  # raises the monitor's one-line error
+            production.validate_batch(chunk, shown)  # raises the contract's one-line error
         for position in np.flatnonzero(bad.to_numpy()):
             reasons.setdefault(
                 int(position), f"column {name}: {column.iloc[position]!r} is not a number"
@@ -79,16 +77,8 @@ def _bad_values(chunk: pd.DataFrame, production: Production, shown: str) -> dict
     return reasons
 
 
-def _not_numbers(column: pd.Series) -> pd.Series:
-    import pandas as pd
-
-    text = column.astype("string").str.strip()
-    present = column.notna() & text.ne("").fillna(False)
-    return (present & pd.to_numeric(text.where(present), errors="coerce").isna()).astype(bool)
-
-
 def _predict(
-    production: Production, inputs: pd.DataFrame | None, good: np.ndarray
+    production: ModelVersion, inputs: pd.DataFrame | None, good: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
     """Score the rows; when the model refuses the chunk, row by row to find the culprits."""
     from agileds.monitor._batch import _scores

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from mlflow import MlflowClient
 
-    from agileds.monitor._production import Production
     from agileds.project import Project
+    from agileds.tracking import ModelVersion
 
 __all__ = ["OLD_ROWS", "Comparer", "OldPredictions", "old_predictions", "score_and_label"]
 
@@ -38,7 +38,7 @@ class Comparer:
     """
 
     def __init__(
-        self, mine: Production, other: Production, threshold: float | None, shown: str
+        self, mine: ModelVersion, other: ModelVersion, threshold: float | None, shown: str
     ) -> None:
         self.mine, self.other, self.threshold, self.shown = mine, other, threshold, shown
         self.shifts, self.abs_shifts = ScoreSample(), ScoreSample()
@@ -47,11 +47,10 @@ class Comparer:
     def add(self, rows: pd.DataFrame, scores: np.ndarray) -> None:
         """Rescore ``rows`` with ``other``; rows it cannot score are left out."""
         from agileds.monitor._batch import _scores
-        from agileds.monitor._validate import check_inputs
 
         other = self.other
         try:
-            inputs = check_inputs(rows, other, self.shown)
+            inputs = other.inputs_of(other.validate_batch(rows, self.shown))
             theirs = np.asarray(_scores(other.pipeline, inputs, other.task))
         except (ValueError, TypeError, KeyError, DataError):
             return
@@ -79,7 +78,7 @@ class Comparer:
 
 
 def score_and_label(
-    production: Production, scores: np.ndarray, threshold: float | None
+    production: ModelVersion, scores: np.ndarray, threshold: float | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The score column (multiclass: the top probability) and the label column."""
     if production.task == "regression":
@@ -95,7 +94,7 @@ def score_and_label(
 
 @dataclass(frozen=True)
 class OldPredictions:
-    """Production's last scoring job, rescored by the candidate (go-live report).
+    """ModelVersion's last scoring job, rescored by the candidate (go-live report).
 
     Attributes:
         production: The version in production, which wrote the old predictions.
@@ -142,8 +141,8 @@ def old_predictions(
     Returns:
         None when ``production`` never ran a scoring job (``agileds score``).
     """
-    from agileds.monitor._production import open_production
     from agileds.scoring._runs import find_scoring_runs
+    from agileds.tracking import load_version
 
     experiment = client.get_run(str(client.get_model_version(model, production).run_id))
     jobs = find_scoring_runs(client, experiment.info.experiment_id, model, production)
@@ -166,15 +165,20 @@ def old_predictions(
     if not data or not path.is_file():
         return replace(found, note=f"its batch {data or '?'} is no longer there to rescore")
     try:
-        mine = open_production(client, model, version=candidate)
-        other = open_production(client, model, version=production)
+        mine = load_version(client, model, version=candidate)
+        other = load_version(client, model, version=production)
         return replace(found, comparison=_rescore(client, mine, other, path, data, limit))
     except AgileDSError as error:
         return replace(found, note=f"its batch could not be rescored: {error}")
 
 
 def _rescore(
-    client: MlflowClient, mine: Production, other: Production, path: Path, shown: str, limit: int
+    client: MlflowClient,
+    mine: ModelVersion,
+    other: ModelVersion,
+    path: Path,
+    shown: str,
+    limit: int,
 ) -> Comparison:
     from agileds.scoring._chunk import score_chunk
     from agileds.scoring._model import threshold_of

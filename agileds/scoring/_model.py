@@ -10,8 +10,8 @@ from agileds.errors import UsageError
 if TYPE_CHECKING:
     from mlflow import MlflowClient
 
-    from agileds.monitor._production import Production
     from agileds.project import Project
+    from agileds.tracking import ModelVersion
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -46,30 +46,30 @@ def parse_model_ref(ref: str, alias: str = "production") -> tuple[str, str, str 
     return found["model"], found["alias"] or alias, found["version"]
 
 
-def open_version(client: MlflowClient, ref: str) -> Production:
-    """Load the version ``ref`` names, with its reference data (the monitor's loader).
+def open_version(client: MlflowClient, ref: str) -> ModelVersion:
+    """Load the version ``ref`` names, with its reference data (the model-version contract).
 
     Raises:
         UsageError: A bad reference, an unknown model, alias or version.
     """
-    from agileds.monitor._production import open_production
+    from agileds.tracking import load_version
 
     model, alias, version = parse_model_ref(ref)
-    return open_production(client, model, alias=alias, version=version)
+    return load_version(client, model, alias=alias, version=version)
 
 
-def threshold_of(client: MlflowClient, production: Production) -> float:
+def threshold_of(client: MlflowClient, production: ModelVersion) -> float:
     """The operating threshold the version records (``agileds.threshold``), else 0.5."""
-    details = client.get_model_version(production.model, production.version)
-    run = client.get_run(production.training_run_id)
-    value = details.tags.get(THRESHOLD_TAG) or run.data.tags.get(THRESHOLD_TAG)
+    value = production.tags.get(THRESHOLD_TAG)
+    if not value:
+        value = client.get_run(production.run_id).data.tags.get(THRESHOLD_TAG)
     try:
         return float(value) if value else DEFAULT_THRESHOLD
     except ValueError:
         return DEFAULT_THRESHOLD
 
 
-def id_columns(project: Project, production: Production, header: list[str]) -> list[str]:
+def id_columns(project: Project, production: ModelVersion, header: list[str]) -> list[str]:
     """The default id columns: the spec's ``data.drop`` columns present in ``header``.
 
     The spec is the version's ``agileds.spec`` tag (a project path); dropped columns that

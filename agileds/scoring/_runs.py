@@ -21,14 +21,14 @@ if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.entities import Run
 
-    from agileds.monitor._production import Production
+    from agileds.tracking import ModelVersion
 
 __all__ = ["KIND", "find_scoring_runs", "finish_run", "start_run"]
 
 KIND = SCORING_KIND
 
 
-def start_run(client: MlflowClient, production: Production, tags: Mapping[str, str]) -> str:
+def start_run(client: MlflowClient, production: ModelVersion, tags: Mapping[str, str]) -> str:
     """Create the job's run (status RUNNING) and return its ID."""
     run = client.create_run(
         production.experiment_id,
@@ -37,7 +37,7 @@ def start_run(client: MlflowClient, production: Production, tags: Mapping[str, s
             MODEL_TAG: production.model,
             VERSION_TAG: production.version,
             "agileds.task": production.task,
-            "agileds.training_run": production.training_run_id,
+            "agileds.training_run": production.run_id,
             "mlflow.note.content": f"Batch scoring with {production.name} (agileds score).",
             **tags,
         },

@@ -16,6 +16,8 @@ from agileds.tracking._context import (
     ticket_tags,
     ticket_type_from_id,
 )
+from agileds.tracking._inputs import used_columns
+from agileds.tracking._load_version import PRODUCTION_ALIAS, load_version
 from agileds.tracking._models import (
     Task,
     get_alias_version,
@@ -33,11 +35,14 @@ from agileds.tracking._reference import (
     reference_tags,
 )
 from agileds.tracking._stores import Stores, ensure_experiment, get_client, resolve_stores
+from agileds.tracking._version import ModelVersion
 
 __all__ = [
+    "PRODUCTION_ALIAS",
     "REFERENCE_ARTIFACT",
     "TICKET_ENV",
     "TICKET_TAGS_ENV",
+    "ModelVersion",
     "RunLogger",
     "Stores",
     "Task",
@@ -49,6 +54,7 @@ __all__ = [
     "latest_ticket_version",
     "load_model",
     "load_reference",
+    "load_version",
     "log_model",
     "log_reference",
     "reference_tags",
@@ -58,4 +64,5 @@ __all__ = [
     "set_alias",
     "ticket_tags",
     "ticket_type_from_id",
+    "used_columns",
 ]

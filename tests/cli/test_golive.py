@@ -56,14 +56,20 @@ def test_unknown_candidate_version(
         (
             "labelled.csv",
             lambda f: f.drop(columns=["title", "is_closed"]),
-            "error: labelled.csv: missing column(s) is_closed, title that the target or the "
-            "models need; add them, or pass a file with the experiment's columns\n",
+            "error: labelled.csv: missing model input column(s) title; lead-scoring v1 needs "
+            "every column it was trained on\n",
         ),
         (
             "one_class.csv",
             lambda f: f.assign(is_closed=1),
-            "error: one_class.csv: column 'is_closed' has one class only; comparing models "
-            "needs both\n",
+            "error: one_class.csv: labels column 'is_closed' holds only class 1; auroc needs "
+            "both classes 0 and 1\n",
+        ),
+        (
+            "text.csv",
+            lambda f: f.astype({"employees": object}).assign(employees="many"),
+            "error: text.csv: column(s) employees hold text where lead-scoring v1 expects "
+            "numbers (e.g. employees = 'many'); fix those values or leave them empty\n",
         ),
         ("absent.csv", None, "error: absent.csv: file not found; check the --data path\n"),
         (

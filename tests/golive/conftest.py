@@ -79,6 +79,7 @@ def registrar(project: Project) -> Callable[..., str]:
         ensure_experiment,
         get_client,
         log_model,
+        log_reference,
         reference_tags,
         register_model,
         resolve_stores,
@@ -98,6 +99,7 @@ def registrar(project: Project) -> Callable[..., str]:
         model = build_model(chosen, spec, data).fit(data.x_train, y)
         run = RunLogger(client, tags={"agileds.ticket": ticket}).start_parent(experiment, ticket)
         uri = log_model(client, run, model, data.x_holdout.head(5), "binary")
+        log_reference(client, run, data.train)
         tags = {
             "agileds.ticket": ticket,
             "agileds.config": json.dumps(chosen),

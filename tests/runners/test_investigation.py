@@ -212,15 +212,16 @@ BAD_BATCHES = {
     "missing file": (None, "error: nope.csv: file not found; check --data"),
     "missing columns": (
         lambda f: f.drop(columns=["title", "days_open"]),
-        "error: bad.csv: missing the model's input column(s) days_open, title;",
+        "error: bad.csv: missing model input column(s) days_open, title;",
     ),
     "wrong types": (
         lambda f: f.assign(annual_revenue=["lots", *f["annual_revenue"][1:]]),
-        "error: bad.csv: column(s) annual_revenue (e.g. 'lots') hold non-numbers",
+        "error: bad.csv: column(s) annual_revenue hold text where lead-scoring v1 expects "
+        "numbers (e.g. annual_revenue = 'lots')",
     ),
     "wrong labels": (
         lambda f: f.assign(is_closed=f["is_closed"].map({0: "no", 1: "yes"})),
-        "error: bad.csv: label column 'is_closed' holds",
+        "error: bad.csv: labels column 'is_closed' holds 'no', 'yes', not the classes 0, 1",
     ),
     "empty": (lambda f: f.head(0), "error: bad.csv: no rows"),
 }
@@ -261,7 +262,9 @@ def test_unknown_monitor_version_is_one_line(inside: Project, run_cli) -> None:
     monitor = {"signal": "auroc_drop", "version": 99, "batch": "experiments/data/drifted.csv"}
     ticket = inside.backlog().create("investigation", "Old", value=1, effort=1, monitor=monitor)
     res = run_cli("run", ticket.id)
-    assert res.code == 2 and res.err.startswith("error: lead-scoring has no version 99;"), res.err
+    assert res.code == 2, res.err
+    assert res.err.startswith("error: model 'lead-scoring' has no version 99; its versions are")
+    assert res.err.rstrip().endswith(f"; check monitor.version in backlog/{ticket.id}.yaml")
     assert len(res.err.splitlines()) == 1
 
 

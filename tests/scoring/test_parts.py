@@ -93,14 +93,19 @@ def test_rows_the_model_refuses_are_found_one_by_one():
     import pandas as pd
 
     from agileds.scoring._chunk import score_chunk
+    from agileds.tracking import ModelVersion
 
-    version = SimpleNamespace(
+    version = ModelVersion(
+        model="m",
+        version="1",
         pipeline=_Picky(),
         task="regression",
-        classes=None,
+        metric="rmse",
+        direction="minimize",
+        target="y",
         inputs=("a",),
+        classes=None,
         reference=pd.DataFrame({"a": ["x", "y"]}),
-        name="m v1",
     )
     chunk = pd.DataFrame({"a": ["x", "boom", "y", "boom"]})
 
