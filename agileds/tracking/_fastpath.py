@@ -5,14 +5,18 @@ A model logged by :func:`agileds.tracking.log_model` names this module as its py
 compiles its row plan (:mod:`agileds.automl._fastpath`) once; ``predict_proba`` and
 ``predict`` on at most :data:`~agileds.automl._fastpath.FAST_ROWS` rows go through the
 plan, larger inputs and anything the plan does not handle through the pipeline itself.
-``mlflow.pyfunc.load_model`` and ``mlflow models serve`` both load it this way.
+``mlflow.pyfunc.load_model`` and ``mlflow models serve`` both load it this way; with the
+environment variable ``AGILEDS_FAST_PATH=0`` every call goes through the pipeline.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LOADER_MODULE", "FastPyfunc"]
+__all__ = ["FAST_PATH_ENV", "LOADER_MODULE", "FastPyfunc"]
+
+FAST_PATH_ENV = "AGILEDS_FAST_PATH"
+"""Set to ``0`` to load models without the fast path (a comparison, or a suspected bug)."""
 
 LOADER_MODULE = __name__
 """The pyfunc ``loader_module`` agileds writes into a logged model's MLmodel file."""
@@ -27,12 +31,12 @@ class FastPyfunc:
         fast_calls: Calls answered by the plan since loading (tests and benchmarks read it).
     """
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, *, fast: bool = True) -> None:
         from agileds.automl._fastpath import compile_plan
 
         self._inner = inner
         self.model = inner.get_raw_model()
-        self.plan = compile_plan(self.model)
+        self.plan = compile_plan(self.model) if fast else None
         self.fast_calls = 0
 
     def get_raw_model(self) -> Any:
@@ -61,11 +65,16 @@ class FastPyfunc:
         return getattr(self.model, method)(data)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         return getattr(self._inner, name)
 
 
 def _load_pyfunc(path: str, model_config: Any = None) -> FastPyfunc:
     """Called by ``mlflow.pyfunc.load_model``: the sklearn flavour's model, wrapped."""
+    import os
+
     import mlflow.sklearn
 
-    return FastPyfunc(mlflow.sklearn._load_pyfunc(path))
+    fast = os.environ.get(FAST_PATH_ENV, "1").strip() != "0"
+    return FastPyfunc(mlflow.sklearn._load_pyfunc(path), fast=fast)

@@ -24,7 +24,7 @@ from agileds.data import make_leads
 from agileds.evaluation import _serving
 from agileds.sweeps._ensemble import voting_model
 from agileds.tracking import RunLogger, log_model, register_model, resolve_model_uri
-from agileds.tracking._fastpath import LOADER_MODULE, FastPyfunc
+from agileds.tracking._fastpath import FAST_PATH_ENV, LOADER_MODULE, FastPyfunc
 
 pytestmark = pytest.mark.filterwarnings("ignore:Hint. Inferred schema contains integer")
 
@@ -215,7 +215,11 @@ def parent(client: MlflowClient, experiment_id: str) -> str:
 
 
 def test_pyfunc_from_the_store_answers_small_inputs_through_the_plan(
-    client: MlflowClient, parent: str, leads: pd.DataFrame, kinds: dict[str, Any], odd: pd.DataFrame
+    client: MlflowClient,
+    parent: str,
+    leads: pd.DataFrame,
+    kinds: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     members = [
         build_pipeline(kinds, SMALL, f, "binary", list(kinds), seed=0)
@@ -245,6 +249,11 @@ def test_pyfunc_from_the_store_answers_small_inputs_through_the_plan(
         served.predict(unseen), ensemble.predict_proba(unseen), rtol=0, atol=TOLERANCE
     )
     assert impl.fast_calls == 2
+
+    monkeypatch.setenv(FAST_PATH_ENV, "0")  # the switch for comparisons: the pipeline only
+    plain = mlflow.pyfunc.load_model(local)
+    assert plain._model_impl.plan is None
+    np.testing.assert_array_equal(plain.predict(one), ensemble.predict_proba(one))
 
 
 def _local_path(uri: str) -> str:
