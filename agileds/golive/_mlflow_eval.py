@@ -167,15 +167,28 @@ def _evaluate(run_id: str, uri: str, model: Any, data: EvalData, labels: Any, si
     if data.task == "multiclass":
         config["average"] = "macro"
     frame = data.x_for(model).assign(**{data.target: data.y})
+    served = mlflow.pyfunc.load_model(uri)
+    _as_sklearn_flavour(served)
     with mlflow.start_run(run_id=run_id):
         return mlflow.models.evaluate(
-            mlflow.pyfunc.load_model(uri),
+            served,
             frame,
             targets=data.target,
             model_type="regressor" if data.task == "regression" else "classifier",
             evaluators="default",
             evaluator_config=config,
         )
+
+
+def _as_sklearn_flavour(served: Any) -> None:
+    """Let MLflow's evaluator find the scikit-learn model behind agileds' fast-path loader:
+    it asks the raw model for probabilities only when the pyfunc's loader_module is
+    ``mlflow.sklearn`` (agileds' loader wraps that flavour's model and exposes it alike)."""
+    from agileds.tracking._fastpath import LOADER_MODULE
+
+    flavour = served.metadata.flavors.get("python_function", {})
+    if flavour.get("loader_module") == LOADER_MODULE:
+        flavour["loader_module"] = "mlflow.sklearn"
 
 
 def _cross_check(results: Mapping[str, Any], comparison: Comparison) -> MlflowCheck:

@@ -72,6 +72,9 @@ def log_model(
     the data layer should read such a column as float when it may have missing values.
     It lists only the columns the pipeline reads (:func:`read_columns`): a request may
     leave out identifiers and dropped or removed columns; extra columns are ignored.
+    The pyfunc flavour loads through :mod:`agileds.tracking._fastpath`: inputs of at most
+    64 rows are computed by the model's compiled row plan (the pipeline's numbers without
+    its per-call overhead), larger ones by the pipeline.
 
     Written with the client alone (no active fluent run, no global tracking URI), so parallel
     workers can each log their own models.
@@ -170,6 +173,19 @@ def _save(
             )
     finally:
         _saving.reset(token)
+    _use_fast_loader(mlflow_model, path)
+
+
+def _use_fast_loader(mlflow_model: Any, path: Path) -> None:
+    """Make the pyfunc flavour load through :mod:`agileds.tracking._fastpath`: the sklearn
+    flavour's model with a fast path for small inputs (what ``mlflow models serve`` runs)."""
+    from mlflow.models.model import MLMODEL_FILE_NAME
+    from mlflow.pyfunc import FLAVOR_NAME
+
+    from agileds.tracking._fastpath import LOADER_MODULE
+
+    mlflow_model.flavors[FLAVOR_NAME]["loader_module"] = LOADER_MODULE
+    mlflow_model.save(str(path / MLMODEL_FILE_NAME))
 
 
 def read_columns(model: Any) -> set[str] | None:
