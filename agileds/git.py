@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["GitState", "git_state"]
+if TYPE_CHECKING:
+    import git
+
+__all__ = ["GitState", "git_state", "open_repo"]
 
 
 @dataclass(frozen=True)
@@ -29,15 +33,28 @@ class GitState:
         return tags
 
 
-def git_state(path: Path) -> GitState:
-    """Return the git state of the repository holding ``path`` (empty when there is none)."""
-    try:
-        import git
-    except ImportError:  # pragma: no cover - gitpython is a dependency
-        return GitState()
+def open_repo(path: Path, *, with_commit: bool = False) -> git.Repo | None:
+    """The git repository holding ``path``, or None when there is none.
+
+    Args:
+        path: Any folder inside the repository.
+        with_commit: Also None when the repository has no commit yet.
+    """
+    import git
+
     try:
         repo = git.Repo(path, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        if with_commit:
+            repo.head.commit  # noqa: B018 - raises ValueError before the first commit
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return None
+    return repo
+
+
+def git_state(path: Path) -> GitState:
+    """Return the git state of the repository holding ``path`` (empty when there is none)."""
+    repo = open_repo(path)
+    if repo is None:
         return GitState()
     try:
         commit = repo.head.commit.hexsha

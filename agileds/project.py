@@ -157,7 +157,7 @@ def load_settings(path: Path) -> Settings:
     Raises:
         ConfigError: invalid YAML or an invalid setting, with file and line.
     """
-    from agileds.tickets._yamlio import YamlSyntaxError, key_lines, load_yaml
+    from agileds._io import YamlSyntaxError, key_lines, load_yaml
 
     text = path.read_text(encoding="utf-8")
     try:
@@ -195,7 +195,7 @@ def settings_section(project: Project, section: str, model: type[SectionT], noun
     try:
         return model.model_validate(getattr(project.settings, section))
     except ValidationError as exc:
-        from agileds.tickets._yamlio import locate
+        from agileds._io import locate
 
         err = exc.errors()[0]
         loc = tuple(p for p in err["loc"] if isinstance(p, str | int))

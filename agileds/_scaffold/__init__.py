@@ -49,7 +49,7 @@ def init_project(root: Path, *, demo: bool = False, model: str | None = None) ->
         model: Registered model name for ``agileds.yaml``. Default: the demo's ``lead-scoring``
             with ``demo``, else the folder's name as a slug (``My Churn`` gives ``my-churn``).
     """
-    from agileds.tickets._yamlio import atomic_write
+    from agileds._io import atomic_write
 
     root = root.resolve()
     result = InitResult(root)

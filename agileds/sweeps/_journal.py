@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from agileds._io import atomic_write
 from agileds.errors import ConfigError
 
 __all__ = ["drop_torn_tail", "last_line_parses", "salvage_torn_lines"]
@@ -99,7 +100,7 @@ def salvage_torn_lines(path: Path, lock: Any, shown: str) -> int:
             lines[number] = tail
             fixed += 1
         if fixed:
-            _replace(path, b"".join(lines))
+            atomic_write(path, b"".join(lines))
     return fixed
 
 
@@ -109,16 +110,3 @@ def _parses(line: bytes) -> bool:
     except ValueError:
         return False
     return line.endswith(b"\n")
-
-
-def _replace(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` atomically (a temporary file, then a rename)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)

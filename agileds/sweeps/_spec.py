@@ -137,7 +137,7 @@ def load_spec(
     Raises:
         ConfigError: missing file, invalid YAML or an invalid field, with file:line.
     """
-    from agileds.tickets._yamlio import YamlSyntaxError, load_yaml, locate
+    from agileds._io import YamlSyntaxError, load_yaml, locate
 
     if not path.is_file():
         raise ConfigError(

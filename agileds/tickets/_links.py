@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from agileds._io import key_lines
 from agileds.errors import TicketError
 from agileds.tickets._model import Status, Ticket
-from agileds.tickets._yamlio import key_lines
 
 __all__ = ["link_errors"]
 
