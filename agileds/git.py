@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agileds.tracking import GIT_COMMIT_TAG, GIT_DIRTY_TAG
+
 if TYPE_CHECKING:
     import git
 
@@ -25,11 +27,11 @@ class GitState:
         tags = {}
         if self.commit:
             tags["mlflow.source.git.commit"] = self.commit
-            tags["agileds.git_commit"] = self.commit
+            tags[GIT_COMMIT_TAG] = self.commit
         if self.branch:
             tags["mlflow.source.git.branch"] = self.branch
         if self.dirty is not None:
-            tags["agileds.git_dirty"] = str(self.dirty).lower()
+            tags[GIT_DIRTY_TAG] = str(self.dirty).lower()
         return tags
 
 

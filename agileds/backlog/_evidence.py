@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agileds.tickets import Ticket
+from agileds.tracking import TICKET_TAG
 
 if TYPE_CHECKING:
     from agileds.project import Project
@@ -43,7 +44,6 @@ __all__ = [
 PASSED_CONFIDENCE = 0.9
 FAILED_CONFIDENCE = 0.3
 _SQLITE = "sqlite:///"
-_TICKET_TAG = "agileds.ticket"
 _PARENT_FILTER = "tags.`agileds.ticket` LIKE '%' and tags.`mlflow.parentRunId` IS NULL"
 _SEVERITY_RE = re.compile(r"^\s*severity\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
@@ -103,7 +103,7 @@ def evidence_from_mlflow(tracking_uri: str, ticket_ids: Iterable[str]) -> dict[s
     experiments = [e.experiment_id for e in client.search_experiments()]
     runs_by_ticket: dict[str, list[Any]] = {}
     for run in _parent_runs(client, experiments):
-        ticket_id = run.data.tags.get(_TICKET_TAG)
+        ticket_id = run.data.tags.get(TICKET_TAG)
         if ticket_id in wanted:
             runs_by_ticket.setdefault(ticket_id, []).append(run)
     return {tid: _summarise(tid, runs) for tid, runs in runs_by_ticket.items()}

@@ -22,6 +22,7 @@ from agileds.errors import UsageError
 from agileds.golive._aliaslock import alias_lock
 from agileds.golive._steps import Undo, all_or_nothing, check_artifacts
 from agileds.golive._tags import AT_TAG, DECISION_TAG, PRODUCTION_TAG, REASONS_TAG, REPORT_TAG
+from agileds.tracking import GIT_DIRTY_TAG
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,8 +39,6 @@ PREVIOUS = "previous"
 """The alias of the version the last promotion replaced: where a rollback goes."""
 ROLLED_BACK_TAG = "agileds.rolled_back_at"
 """When a version was rolled back; promoting it again needs a later go-live decision."""
-DIRTY_TAG = "agileds.git_dirty"
-"""Set by ``agileds run`` on the versions it registers (see :meth:`agileds.git.GitState.tags`)."""
 
 
 @dataclass(frozen=True)
@@ -327,7 +326,7 @@ def _alias(client: MlflowClient, model: str, alias: str) -> str | None:
 
 
 def _is_dirty(tags: dict[str, str]) -> bool:
-    return tags.get(DIRTY_TAG, "").lower() == "true"
+    return tags.get(GIT_DIRTY_TAG, "").lower() == "true"
 
 
 def _shown(version: str | None) -> str:

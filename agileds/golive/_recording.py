@@ -13,6 +13,7 @@ from agileds.errors import DiskFullError, disk_full_reason
 from agileds.golive._compare import Comparison
 from agileds.golive._report import GoLiveReport, write_golive_report
 from agileds.golive._tags import DECISION_TAG, KIND_TAG
+from agileds.tracking import ERROR_TAG, PRODUCTION_VERSION_TAG, VERDICT_TAG, VERSION_TAG
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,19 +58,19 @@ class Recorder:
         """Open the go-live run; a failure inside marks it FAILED (KILLED on Ctrl-C)."""
         tags = {
             KIND_TAG: "golive",
-            "agileds.model_version": self.own,
-            "agileds.production_version": self.other or "",
+            VERSION_TAG: self.own,
+            PRODUCTION_VERSION_TAG: self.other or "",
         }
         name = f"{self.golive.ticket.id}-golive"
         self.run_id = self.logger.start_parent(self.experiment_id, name, tags=tags, params=params)
         try:
             yield self.run_id
         except KeyboardInterrupt:
-            self.logger.abandon_parent(self.run_id, "KILLED", tags={"agileds.verdict": "killed"})
+            self.logger.abandon_parent(self.run_id, "KILLED", tags={VERDICT_TAG: "killed"})
             raise
         except BaseException as exc:
             closed = self.logger.abandon_parent(
-                self.run_id, "FAILED", tags={"agileds.error": str(exc)[:5000]}
+                self.run_id, "FAILED", tags={ERROR_TAG: str(exc)[:5000]}
             )
             reason = disk_full_reason(exc)
             if reason is not None:

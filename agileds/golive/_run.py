@@ -14,6 +14,7 @@ from agileds.golive._guardrails import load_guardrails
 from agileds.golive._report import REPORT_NAME, GoLiveReport, build_golive_report
 from agileds.golive._tags import golive_tags
 from agileds.project import Project, find_project
+from agileds.tracking import TICKET_TAG
 
 if TYPE_CHECKING:
     from agileds.golive._mlflow_eval import MlflowCheck
@@ -155,7 +156,7 @@ class GoLive:
 
     def _note_versions(self, infos: dict[str, VersionInfo]) -> None:
         own, other = infos["candidate"], infos.get("production")
-        registered_by = own.tags.get("agileds.ticket")
+        registered_by = own.tags.get(TICKET_TAG)
         if registered_by and registered_by != self.ticket.id:
             self.notes.append(
                 f"v{own.version} was registered by {registered_by}, not {self.ticket.id}"

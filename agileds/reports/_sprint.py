@@ -57,6 +57,7 @@ from agileds.reports._sprint_history import (
 )
 from agileds.tickets import CriterionResult, Status, Ticket, Verdict, evaluate_ticket
 from agileds.tickets._verdicts import overall_verdict
+from agileds.tracking import criterion_tag
 
 if TYPE_CHECKING:
     from agileds.project import Project
@@ -356,7 +357,7 @@ def _criteria(ticket: Ticket, run: Any) -> tuple[CriterionRow, ...]:
     tags = run.data.tags if run is not None else {}
     rows = []
     for result in evaluate_ticket(ticket, metrics):
-        recorded = tags.get(f"agileds.ac.{result.number}")
+        recorded = tags.get(criterion_tag(result.number))
         verdict = result.verdict.value if result.manual or recorded is None else recorded
         values = {k: float(v) for k, v in result.values.items()}
         rows.append(CriterionRow(result.number, result.text, verdict, values, result.manual))

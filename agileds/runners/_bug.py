@@ -8,9 +8,10 @@ from typing import Any
 
 from agileds.project import Project
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
-from agileds.runners._sweep import CONFIG_TAG, Execution, load_ticket_spec, say_sanity
+from agileds.runners._sweep import Execution, load_ticket_spec, say_sanity
 from agileds.tickets import Ticket, evaluate_ticket
 from agileds.tickets._verdicts import overall_verdict
+from agileds.tracking import CONFIG_TAG
 
 __all__ = ["BugRunner"]
 

@@ -19,6 +19,7 @@ from agileds.runners._findings import Findings, Investigator
 from agileds.runners._subject import Subject, load_subject
 from agileds.runners._sweep import Execution, load_ticket_spec
 from agileds.tickets import Ticket, evaluate_ticket
+from agileds.tracking import KIND_TAG, METRIC_TAG, SPEC_TAG, TASK_TAG
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,7 +79,7 @@ def _investigation_spec(
     if ticket.experiment:
         return load_ticket_spec(project, ticket)
     version, _ = investigated_version(client, ticket, model_name)
-    shown = version_details(client, model_name, version).tags.get("agileds.spec", "")
+    shown = version_details(client, model_name, version).tags.get(SPEC_TAG, "")
     path = (project.root / shown).resolve()
     if not shown or not path.is_file():
         raise UsageError(
@@ -112,10 +113,10 @@ class _InvestigationExecution(Execution):
     def _parent_tags(self) -> dict[str, str]:
         s, monitor = self.subject, self.ticket.monitor
         tags = {
-            "agileds.kind": "investigation",
-            "agileds.spec": self.shown,
-            "agileds.metric": s.metric,
-            "agileds.task": s.task,
+            KIND_TAG: "investigation",
+            SPEC_TAG: self.shown,
+            METRIC_TAG: s.metric,
+            TASK_TAG: s.task,
             "agileds.investigated_version": s.version,
             "agileds.batch": s.batch_shown,
         }

@@ -16,6 +16,23 @@ from agileds.sweeps._oof import OofStore, oof_folder
 from agileds.sweeps._spec import ExperimentSpec, load_spec
 from agileds.tickets import Ticket, evaluate_ticket
 from agileds.tickets._verdicts import criterion_bound, overall_verdict
+from agileds.tracking import (
+    CONFIG_TAG,
+    EFFORT_TAG,
+    ERROR_TAG,
+    METRIC_TAG,
+    MODEL_TAG,
+    PRODUCTION_VERSION_TAG,
+    SPEC_TAG,
+    TASK_TAG,
+    TICKET_TAG,
+    TICKET_TYPE_TAG,
+    TITLE_TAG,
+    VALUE_TAG,
+    VERDICT_TAG,
+    VERSION_TAG,
+    criterion_tag,
+)
 
 __all__ = [
     "Execution",
@@ -25,8 +42,6 @@ __all__ = [
     "sanity_findings",
     "say_sanity",
 ]
-
-CONFIG_TAG = "agileds.config"
 
 
 class SweepFailedError(AgileDSError):
@@ -75,12 +90,12 @@ def say_sanity(sanity: Any, options: RunOptions) -> None:
 def ticket_run_tags(ticket: Ticket, model_name: str) -> dict[str, str]:
     """The ``agileds.*`` tags of every run made for ``ticket``."""
     return {
-        "agileds.ticket": ticket.id,
-        "agileds.ticket_type": ticket.type.value,
-        "agileds.title": ticket.title,
-        "agileds.value": f"{ticket.value:g}",
-        "agileds.effort": f"{ticket.effort:g}",
-        "agileds.model": model_name,
+        TICKET_TAG: ticket.id,
+        TICKET_TYPE_TAG: ticket.type.value,
+        TITLE_TAG: ticket.title,
+        VALUE_TAG: f"{ticket.value:g}",
+        EFFORT_TAG: f"{ticket.effort:g}",
+        MODEL_TAG: model_name,
     }
 
 
@@ -204,12 +219,12 @@ class Execution:
             with active_ticket(self.tags):
                 return body(logger, parent)
         except KeyboardInterrupt:
-            logger.abandon_parent(parent, "KILLED", tags={"agileds.verdict": "killed"})
+            logger.abandon_parent(parent, "KILLED", tags={VERDICT_TAG: "killed"})
             raise
         except BaseException as exc:
             self._unregister()
             self.parent_closed = logger.abandon_parent(
-                parent, "FAILED", tags={"agileds.error": str(exc)[:5000]}
+                parent, "FAILED", tags={ERROR_TAG: str(exc)[:5000]}
             )
             raise
 
@@ -275,9 +290,9 @@ class Execution:
 
     def _parent_tags(self) -> dict[str, str]:
         return {
-            "agileds.spec": self.shown,
-            "agileds.metric": self.data.metric,
-            "agileds.task": self.data.task,
+            SPEC_TAG: self.shown,
+            METRIC_TAG: self.data.metric,
+            TASK_TAG: self.data.task,
             "agileds.workers": str(self.options.workers),
         }
 
@@ -387,10 +402,10 @@ class Execution:
         """Tag the parent run with the verdicts, finish it, and return the result."""
         verdict = overall_verdict(criteria)
         tags = {
-            "agileds.verdict": verdict.value,
-            "agileds.model_version": version,
-            "agileds.production_version": self.production_version or "",
-            **{f"agileds.ac.{c.number}": c.verdict.value for c in criteria},
+            VERDICT_TAG: verdict.value,
+            VERSION_TAG: version,
+            PRODUCTION_VERSION_TAG: self.production_version or "",
+            **{criterion_tag(c.number): c.verdict.value for c in criteria},
         }
         logger.finish_parent(parent, "FINISHED", metrics=quantities, tags=tags)
         return RunResult(
@@ -482,8 +497,8 @@ class Execution:
         tags = {
             **self.tags,
             **reference_tags(data.train, data.target, self.spec.data.time_column),
-            "agileds.verdict": verdict,
-            "agileds.spec": self.shown,
+            VERDICT_TAG: verdict,
+            SPEC_TAG: self.shown,
             CONFIG_TAG: json.dumps(candidate.config, default=str),
         }
         self.registered = register_model(self.client, self.model_name, uri, parent, tags=tags)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from agileds.monitor._runs import KIND_TAG, MODEL_TAG, VERSION_TAG
+from agileds.tracking import KIND_TAG, MODEL_TAG, TASK_TAG, TRAINING_RUN_TAG, VERSION_TAG
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -35,8 +35,8 @@ def start_run(client: MlflowClient, production: Production, tags: Mapping[str, s
             KIND_TAG: KIND,
             MODEL_TAG: production.model,
             VERSION_TAG: production.version,
-            "agileds.task": production.task,
-            "agileds.training_run": production.training_run_id,
+            TASK_TAG: production.task,
+            TRAINING_RUN_TAG: production.training_run_id,
             "mlflow.note.content": f"Batch scoring with {production.name} (agileds score).",
             **tags,
         },
