@@ -144,7 +144,7 @@ def _as_dict(plan: SprintPlan) -> dict[str, Any]:
 @click.option(
     "--ui-url",
     default=None,
-    help="Address of the MLflow UI in run links (default: http://127.0.0.1:5000).",
+    help="Address of the MLflow UI in run links (default: ui_url in agileds.yaml, else http://127.0.0.1:5000).",
 )
 @click.option("--no-mlflow", is_flag=True, help="Read no runs from MLflow and log nothing to it.")
 @json_option
@@ -159,14 +159,14 @@ def report_cmd(
     burn-down from the git history of backlog/ and the value-vs-ease chart. The report is
     also logged to MLflow (experiment agileds-sprints, a run named sprint-NUMBER).
     """
-    from agileds.reports._sprint import DEFAULT_UI_URL, build_sprint_report, write_sprint_report
+    from agileds.reports._sprint import build_sprint_report, write_sprint_report
     from agileds.reports._sprint_plots import plot_files
 
     project = get_project()
     sources = "the backlog and git" if no_mlflow else "the backlog, git and MLflow"
     click.echo(f"sprint {number}: reading {sources}", err=True)
     report = build_sprint_report(
-        project, number, ui_url=ui_url or DEFAULT_UI_URL, mlflow=not no_mlflow
+        project, number, ui_url=ui_url or project.settings.ui_url, mlflow=not no_mlflow
     )
     for note in report.notes:
         click.echo(f"note: {note}", err=True)

@@ -50,8 +50,8 @@ class Recorder:
 
     @property
     def url(self) -> str:
-        """The go-live run in the MLflow UI (``agileds ui``)."""
-        return f"http://127.0.0.1:5000/#/experiments/{self.experiment_id}/runs/{self.run_id}"
+        """The go-live run in the MLflow UI (the ``ui_url`` setting)."""
+        return self.golive.project.run_url(self.experiment_id, self.run_id)
 
     @contextlib.contextmanager
     def run(self, params: Mapping[str, Any] | None = None) -> Iterator[str]:

@@ -45,6 +45,7 @@ from agileds.backlog._forecast import Forecast, ticket_versions
 from agileds.backlog._quadrant import quadrant_of, thresholds
 from agileds.backlog._sprints import Sprint, load_sprints
 from agileds.errors import UsageError
+from agileds.project import DEFAULT_UI_URL, run_url
 from agileds.reports._render import render_markdown, write_atomic
 from agileds.reports._run import CriterionRow
 from agileds.reports._sprint_history import (
@@ -75,7 +76,6 @@ __all__ = [
     "write_sprint_report",
 ]
 
-DEFAULT_UI_URL = "http://127.0.0.1:5000"
 """Where ``agileds ui`` (``mlflow ui``) serves by default; run links start with it."""
 SPRINT_EXPERIMENT = "agileds-sprints"
 """The MLflow experiment holding one run per written sprint report."""
@@ -328,7 +328,7 @@ class _RunReader:
 
     def link(self, run: Any) -> RunLink:
         run_id, experiment = run.info.run_id, run.info.experiment_id
-        url = f"{self.ui_url}/#/experiments/{experiment}/runs/{run_id}"
+        url = run_url(self.ui_url, experiment, run_id)
         return RunLink(run_id, experiment, url)
 
     def with_evidence(self, row: SprintTicket, ticket: Ticket) -> SprintTicket:

@@ -261,7 +261,7 @@ class _InvestigationExecution(Execution):
             notes=findings.notes,
             monitor=self.ticket.monitor,
             production_version=s.production_version,
-            mlflow_run_url=f"http://127.0.0.1:5000/#/experiments/{self.experiment_id}/runs/{parent}",
+            mlflow_run_url=self.project.run_url(self.experiment_id, parent),
             git_commit=self.git.commit,
         )
         path = write_investigation_report(report, folder)

@@ -48,7 +48,7 @@ def write_report(
         best_config=flat_config(config),
         model_name=execution.model_name,
         model_version=version,
-        mlflow_run_url=f"http://127.0.0.1:5000/#/experiments/{execution.experiment_id}/runs/{parent}",
+        mlflow_run_url=execution.project.run_url(execution.experiment_id, parent),
         git_commit=execution.git.commit,
     )
     report = dataclasses.replace(
