@@ -62,7 +62,7 @@ def rank_cmd(
     go to stderr, one line each.
     """
     from agileds.backlog import plot_quadrants, rank_backlog
-    from agileds.tickets._cache import paused_gc
+    from agileds.tickets import paused_gc
 
     with paused_gc():  # 10,000 tickets make no garbage cycles worth a collector's pass
         ranking = rank_backlog(get_project(), method, type_, evidence=evidence)

@@ -11,8 +11,8 @@ import click
 from agileds.cli._options import echo_json, get_project, json_option, table
 
 if TYPE_CHECKING:
-    from agileds.backlog._plan import SprintPlan
-    from agileds.reports._sprint import SprintReport
+    from agileds.backlog import SprintPlan
+    from agileds.reports import SprintReport
 
 
 @click.group()
@@ -44,7 +44,7 @@ def plan_cmd(
     Dependencies come first: a ticket is chosen only with each dependency done or chosen.
     Writes 'sprint: NUMBER' into the chosen tickets and the sprint into backlog/sprints.yaml.
     """
-    from agileds.backlog._plan import plan_sprint
+    from agileds.backlog import plan_sprint
 
     plan = plan_sprint(
         get_project(),
@@ -159,8 +159,7 @@ def report_cmd(
     burn-down from the git history of backlog/ and the value-vs-ease chart. The report is
     also logged to MLflow (experiment agileds-sprints, a run named sprint-NUMBER).
     """
-    from agileds.reports._sprint import build_sprint_report, write_sprint_report
-    from agileds.reports._sprint_plots import plot_files
+    from agileds.reports import build_sprint_report, plot_files, write_sprint_report
 
     project = get_project()
     sources = "the backlog and git" if no_mlflow else "the backlog, git and MLflow"

@@ -7,7 +7,7 @@ from agileds.evaluation._explain import permutation_importances
 from agileds.evaluation._intervals import bootstrap_metrics, paired_bootstrap, prefixed
 from agileds.evaluation._metrics import METRICS, compute_metrics, direction, primary_metric
 from agileds.evaluation._quality import data_quality
-from agileds.evaluation._serving import LATENCY_METHOD, row_cost_ms, serving_cost
+from agileds.evaluation._serving import LATENCY_METHOD, row_cost_ms, scoring_threads, serving_cost
 
 __all__ = [
     "LATENCY_METHOD",
@@ -25,5 +25,6 @@ __all__ = [
     "prefixed",
     "primary_metric",
     "row_cost_ms",
+    "scoring_threads",
     "serving_cost",
 ]

@@ -10,6 +10,7 @@ work and its CPU time is the cost of the call.
 
 from __future__ import annotations
 
+import os
 import pickle
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LATENCY_METHOD", "row_cost_ms", "serving_cost"]
+__all__ = ["LATENCY_METHOD", "row_cost_ms", "scoring_threads", "serving_cost"]
 
 LATENCY_METHOD = (
     "CPU time of the scoring thread per call (time.thread_time), one BLAS/OpenMP thread; "
@@ -85,3 +86,17 @@ def _measure(model: Any, x: pd.DataFrame, rows: int, batch: int, repeats: int) -
         "latency_batch_ms": float(np.median(per_batch)),
         "model_size_mb": len(pickle.dumps(model)) / 1e6,
     }
+
+
+def scoring_threads() -> int | None:
+    """OpenMP threads for scoring: the cores other work leaves idle, at least one.
+
+    A model's OpenMP threads that wait for busy cores make scoring slower, not faster (a
+    million rows on two cores, one of them busy: 18 s with one thread, 30 s with two), so
+    the count follows the load average; ``OMP_NUM_THREADS``, when set, decides instead
+    (None: leave the limit alone).
+    """
+    if os.environ.get("OMP_NUM_THREADS"):
+        return None
+    cores = os.cpu_count() or 1
+    return max(1, min(cores, round(cores - os.getloadavg()[0])))

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agileds.sweeps._ensemble import flat_config
+from agileds.sweeps import flat_config
 from agileds.tracking import (
     CONFIG_TAG,
     DATA_ROWS_TAG,

@@ -99,7 +99,7 @@ class Comparison:
 def model_scores(model: Any, x: Any, task: str) -> Any:
     """Scores of a fitted model: P(positive) for binary, class probabilities for
     multiclass, predictions for regression; a model that cannot score ``x`` is a DataError."""
-    from agileds.sweeps._prepare import model_scores as scores
+    from agileds.sweeps import model_scores as scores
 
     try:
         return np.asarray(scores(model, x, task), dtype=np.float64)

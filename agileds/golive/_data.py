@@ -12,7 +12,7 @@ from agileds.errors import DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from agileds.sweeps._spec import ExperimentSpec
+    from agileds.sweeps import ExperimentSpec
 
 __all__ = ["EvalData", "file_data", "holdout_data", "input_columns", "read_data", "task_of"]
 
@@ -93,7 +93,7 @@ def holdout_data(spec: ExperimentSpec, spec_path: Path, shown: str) -> EvalData:
     Raises:
         DataError: The experiment's data is missing or unusable (see ``prepare_data``).
     """
-    from agileds.sweeps._prepare import prepare_data
+    from agileds.sweeps import prepare_data
 
     data = prepare_data(spec, spec_path, shown)
     segment = spec.data.segment_column

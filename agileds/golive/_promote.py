@@ -304,7 +304,7 @@ def _tag_promotion(done: Promotion, undo: Undo) -> None:
 
 def _lock_folder(project: Project) -> Path | None:
     """The folder of the local alias lock: the project's, when the registry is its SQLite."""
-    from agileds.tracking._stores import STORE_DIR
+    from agileds.tracking import STORE_DIR
 
     settings = project.settings
     uri = settings.tracking_uri or ""

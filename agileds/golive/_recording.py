@@ -32,8 +32,7 @@ class Recorder:
 
     def __init__(self, golive: GoLive, own: str, other: str | None) -> None:
         from agileds.git import git_state
-        from agileds.runners._sweep import ticket_run_tags
-        from agileds.tracking import RunLogger, ensure_experiment
+        from agileds.tracking import RunLogger, ensure_experiment, ticket_run_tags
 
         self.golive, self.own, self.other = golive, own, other
         self.client = golive.client

@@ -76,7 +76,7 @@ class GoLive:
     def __init__(
         self, project: Project, ticket: Ticket, progress: Callable[[str], None] | None
     ) -> None:
-        from agileds.runners._sweep import load_ticket_spec
+        from agileds.sweeps import load_ticket_spec
         from agileds.tracking import get_client, resolve_stores
 
         settings = project.settings
@@ -177,7 +177,7 @@ class GoLive:
         """Quantities the go-live does not measure (``cv.*``, ``trials``, ``leakage_flags``,
         ...), as the candidate's own run measured them."""
         from agileds.evaluation import METRICS
-        from agileds.tickets._quantities import is_known_quantity
+        from agileds.tickets import is_known_quantity
 
         if not info.run_id:
             return {}

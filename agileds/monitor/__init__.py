@@ -12,7 +12,13 @@ scikit-learn, MLflow and matplotlib only when a statistic is computed or a batch
 
 from __future__ import annotations
 
-from agileds.monitor._batch import REFERENCE_SAMPLE, MonitorResult, monitor_batch
+from agileds.monitor._batch import (
+    REFERENCE_SAMPLE,
+    MonitorResult,
+    batch_scores,
+    monitor_batch,
+    score_psi,
+)
 from agileds.monitor._check import MonitorCheck, check_batch
 from agileds.monitor._dashboard import (
     BatchRow,
@@ -32,6 +38,8 @@ from agileds.monitor._drift import (
     unseen_categories,
 )
 from agileds.monitor._filing import ACCEPTANCE, DEFAULT_EFFORT, Filing, file_investigation
+from agileds.monitor._inputs import used_columns
+from agileds.monitor._production import Production, open_production
 from agileds.monitor._signals import (
     VALUE_SCALE,
     Signal,
@@ -40,6 +48,10 @@ from agileds.monitor._signals import (
     ticket_value,
 )
 from agileds.monitor._thresholds import Thresholds, load_thresholds
+
+# Until validation moves to the model-version contract, scoring reuses the monitor's rule.
+from agileds.monitor._validate import _is_number as is_numeric_column
+from agileds.monitor._validate import check_batch_file, check_inputs
 
 __all__ = [
     "ACCEPTANCE",
@@ -54,21 +66,29 @@ __all__ = [
     "MonitorCheck",
     "MonitorDashboard",
     "MonitorResult",
+    "Production",
     "Signal",
     "Thresholds",
+    "batch_scores",
     "build_dashboard",
     "check_batch",
+    "check_batch_file",
+    "check_inputs",
     "check_thresholds",
     "chi2_test",
     "feature_drift",
     "file_investigation",
+    "is_numeric_column",
     "ks_test",
     "load_thresholds",
     "monitor_batch",
+    "open_production",
     "psi",
     "psi_band",
+    "score_psi",
     "severity_level",
     "ticket_value",
     "unseen_categories",
+    "used_columns",
     "write_dashboard",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agileds.errors import DataError
+from agileds.evaluation import scoring_threads
 from agileds.monitor._drift import FeatureDrift, drift_with_shares, psi, unseen_categories
 from agileds.monitor._production import Production, open_production
 from agileds.monitor._runs import log_step, monitor_run, next_step
@@ -202,7 +202,7 @@ def _silent(_: str) -> None:
     """The default progress callback: say nothing."""
 
 
-def _scores(pipeline: Any, x: pd.DataFrame, task: str) -> Any:
+def batch_scores(pipeline: Any, x: pd.DataFrame, task: str) -> Any:
     """The model's scores; a pipeline's features reach its model in column-major order.
 
     Tree ensembles walk each row down every tree, reading one feature per node: on a
@@ -230,7 +230,9 @@ def _score(production: Production, inputs: pd.DataFrame, shown: str) -> Any:
     try:
         with threadpool_limits(limits=scoring_threads(), user_api="openmp"):
             parts = [
-                _scores(production.pipeline, inputs.iloc[at : at + SCORE_CHUNK], production.task)
+                batch_scores(
+                    production.pipeline, inputs.iloc[at : at + SCORE_CHUNK], production.task
+                )
                 for at in range(0, len(inputs), SCORE_CHUNK)
             ]
     except (ValueError, TypeError, KeyError) as error:
@@ -240,20 +242,6 @@ def _score(production: Production, inputs: pd.DataFrame, shown: str) -> Any:
             "check the values of its input columns"
         ) from None
     return np.concatenate(parts)
-
-
-def scoring_threads() -> int | None:
-    """OpenMP threads for scoring: the cores other work leaves idle, at least one.
-
-    A model's OpenMP threads that wait for busy cores make scoring slower, not faster (a
-    million rows on two cores, one of them busy: 18 s with one thread, 30 s with two), so
-    the count follows the load average; ``OMP_NUM_THREADS``, when set, decides instead
-    (None: leave the limit alone).
-    """
-    if os.environ.get("OMP_NUM_THREADS"):
-        return None
-    cores = os.cpu_count() or 1
-    return max(1, min(cores, round(cores - os.getloadavg()[0])))
 
 
 def _measure(
@@ -313,7 +301,7 @@ def score_psi(
     frame = reference[list(inputs)]
     if len(frame) > REFERENCE_SAMPLE:
         frame = frame.sample(n=REFERENCE_SAMPLE, random_state=0)
-    expected = _scores(pipeline, frame, task)
+    expected = batch_scores(pipeline, frame, task)
     if task == "multiclass":
         labels = np.asarray(classes, dtype=object)
         return psi(labels[expected.argmax(1)], labels[scores.argmax(1)], categorical=True)

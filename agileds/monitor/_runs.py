@@ -49,7 +49,7 @@ DRIFT_COLUMNS = ["column", "kind", "psi", "band", "test", "statistic", "p_value"
 
 def metric_key(name: str) -> str:
     """``name`` with the characters MLflow refuses in a metric name replaced by ``_``."""
-    from agileds.tracking._bridge import mlflow_key
+    from agileds.tracking import mlflow_key
 
     return mlflow_key(name)
 

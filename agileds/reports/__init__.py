@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agileds.reports._figures import new_figure, save_png
 from agileds.reports._investigation import (
     FollowUp,
     InvestigationReport,
@@ -9,8 +10,9 @@ from agileds.reports._investigation import (
     write_investigation_report,
 )
 from agileds.reports._investigation_plots import plot_investigation_report
+from agileds.reports._investigation_rows import DriftRow, SegmentRow, TimeRow
 from agileds.reports._plots import plot_run_report
-from agileds.reports._render import render_markdown, write_atomic, write_run_report
+from agileds.reports._render import format_number, render_markdown, write_atomic, write_run_report
 from agileds.reports._run import (
     CriterionRow,
     CvRow,
@@ -33,7 +35,7 @@ from agileds.reports._sprint import (
     log_sprint_report,
     write_sprint_report,
 )
-from agileds.reports._sprint_plots import plot_sprint_report
+from agileds.reports._sprint_plots import plot_files, plot_sprint_report
 
 __all__ = [
     "DEFAULT_UI_URL",
@@ -41,24 +43,31 @@ __all__ = [
     "BurndownDay",
     "CriterionRow",
     "CvRow",
+    "DriftRow",
     "FamilyRow",
     "FollowUp",
     "InvestigationReport",
     "MetricRow",
     "RunLink",
     "RunReport",
+    "SegmentRow",
     "SprintCommit",
     "SprintReport",
     "SprintTicket",
+    "TimeRow",
     "build_investigation_report",
     "build_run_report",
     "build_sprint_report",
+    "format_number",
     "log_sprint_report",
+    "new_figure",
     "param_importances",
+    "plot_files",
     "plot_investigation_report",
     "plot_run_report",
     "plot_sprint_report",
     "render_markdown",
+    "save_png",
     "split_quantities",
     "write_atomic",
     "write_investigation_report",

@@ -40,10 +40,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agileds.backlog._evidence import _parent_runs, _summarise
-from agileds.backlog._forecast import Forecast, ticket_versions
-from agileds.backlog._quadrant import quadrant_of, thresholds
-from agileds.backlog._sprints import Sprint, load_sprints
+from agileds.backlog import (
+    Forecast,
+    Sprint,
+    load_sprints,
+    parent_runs,
+    quadrant_of,
+    summarise_runs,
+    thresholds,
+    ticket_versions,
+)
 from agileds.errors import UsageError
 from agileds.project import DEFAULT_UI_URL, run_url
 from agileds.reports._render import render_markdown, write_atomic
@@ -56,8 +62,14 @@ from agileds.reports._sprint_history import (
     sprint_commits,
     sprint_tickets,
 )
-from agileds.tickets import CriterionResult, Status, Ticket, Verdict, evaluate_ticket
-from agileds.tickets._verdicts import overall_verdict
+from agileds.tickets import (
+    CriterionResult,
+    Status,
+    Ticket,
+    Verdict,
+    evaluate_ticket,
+    overall_verdict,
+)
 from agileds.tracking import criterion_tag
 
 if TYPE_CHECKING:
@@ -324,7 +336,7 @@ class _RunReader:
         )
         if self.before_ms is not None:
             query += f" and attributes.start_time < {self.before_ms}"
-        return list(_parent_runs(self.client, self.experiments, query))
+        return list(parent_runs(self.client, self.experiments, query))
 
     def link(self, run: Any) -> RunLink:
         run_id, experiment = run.info.run_id, run.info.experiment_id
@@ -335,7 +347,7 @@ class _RunReader:
         runs = self.runs(ticket.id)
         if not runs:
             return row
-        summary = _summarise(ticket.id, runs)
+        summary = summarise_runs(ticket.id, runs)
         best = next((r for r in runs if r.info.run_id == summary.best_run_id), None)
         criteria = _criteria(ticket, runs[0])
         results = [CriterionResult(c.number, c.text, _verdict(c.verdict)) for c in criteria]

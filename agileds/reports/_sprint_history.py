@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agileds.backlog._forecast import (
+from agileds.backlog import (
     Forecast,
+    Sprint,
     TicketVersion,
     forecast,
+    sprint_weeks,
     status_changes,
     weekly_throughput,
 )
-from agileds.backlog._sprints import Sprint, sprint_weeks
 from agileds.git import open_repo
 from agileds.tickets import Ticket
 

@@ -7,9 +7,17 @@ from pathlib import Path
 from agileds.errors import UsageError
 from agileds.project import Project, find_project
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
+from agileds.runners._join import join_sweep
 from agileds.tickets import TicketType
 
-__all__ = ["RunOptions", "RunResult", "TicketRunner", "get_runner", "run_ticket"]
+__all__ = [
+    "RunOptions",
+    "RunResult",
+    "TicketRunner",
+    "get_runner",
+    "join_sweep",
+    "run_ticket",
+]
 
 
 def get_runner(ticket_type: TicketType) -> TicketRunner:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agileds.errors import DataError
-from agileds.reports._investigation_rows import DriftRow, SegmentRow, TimeRow
+from agileds.reports import DriftRow, SegmentRow, TimeRow
 from agileds.runners._diagnostics import (
     MATERIAL_DROP,
     Scored,
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from agileds.sweeps._spec import ExperimentSpec
+    from agileds.sweeps import ExperimentSpec
 
 __all__ = ["IMPORTANCE_ROWS", "Findings", "Investigator"]
 
@@ -72,7 +72,7 @@ class Investigator:
     """
 
     def __init__(self, subject: Subject, spec: ExperimentSpec, say: Callable[[str], None]) -> None:
-        from agileds.monitor._inputs import used_columns
+        from agileds.monitor import used_columns
 
         self.subject, self.spec, self.say = subject, spec, say
         # Drift, quality and importance tables leave out the columns the model never reads.
@@ -99,7 +99,7 @@ class Investigator:
         return findings
 
     def _scores(self, frame: pd.DataFrame, shown: str) -> np.ndarray:
-        from agileds.sweeps._prepare import model_scores
+        from agileds.sweeps import model_scores
 
         s = self.subject
         try:
@@ -178,8 +178,7 @@ class Investigator:
         return infer_column_kinds(s.reference, target=s.target, overrides=overrides)
 
     def _drift(self, findings: Findings, batch: Scored) -> None:
-        from agileds.monitor import feature_drift
-        from agileds.monitor._batch import score_psi
+        from agileds.monitor import feature_drift, score_psi
 
         s = self.subject
         kinds = {k: v for k, v in self.kinds().items() if k in self.used}

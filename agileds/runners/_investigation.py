@@ -13,18 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 from agileds.errors import UsageError
 from agileds.project import Project
-from agileds.reports._investigation_rows import FollowUp
+from agileds.reports import FollowUp
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
 from agileds.runners._findings import Findings, Investigator
 from agileds.runners._subject import Subject, load_subject
-from agileds.runners._sweep import Execution, load_ticket_spec
+from agileds.runners._sweep import Execution
+from agileds.sweeps import load_ticket_spec
 from agileds.tickets import Ticket, evaluate_ticket
 from agileds.tracking import KIND_TAG, METRIC_TAG, SPEC_TAG, TASK_TAG
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from agileds.sweeps._spec import ExperimentSpec
+    from agileds.sweeps import ExperimentSpec
 
 __all__ = ["InvestigationRunner"]
 
@@ -74,7 +75,7 @@ def _investigation_spec(
 ) -> tuple[ExperimentSpec, Path, str]:
     """The ticket's experiment, else the spec the investigated version was trained with."""
     from agileds.runners._subject import investigated_version, version_details
-    from agileds.sweeps._spec import load_spec
+    from agileds.sweeps import load_spec
 
     if ticket.experiment:
         return load_ticket_spec(project, ticket)
@@ -211,9 +212,9 @@ class _InvestigationExecution(Execution):
         followups: list[FollowUp],
         parent: str,
     ) -> Path:
-        from agileds.reports import write_atomic
-        from agileds.reports._investigation import (
+        from agileds.reports import (
             build_investigation_report,
+            write_atomic,
             write_investigation_report,
         )
 

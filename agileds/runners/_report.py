@@ -31,7 +31,7 @@ def write_report(
     """
     from agileds.evaluation import LATENCY_METHOD
     from agileds.reports import build_run_report, write_run_report
-    from agileds.sweeps._ensemble import flat_config
+    from agileds.sweeps import flat_config
 
     ticket, data = execution.ticket, execution.data
     report = build_run_report(

@@ -11,34 +11,32 @@ from typing import Any
 from agileds.errors import AgileDSError, DiskFullError, UsageError, disk_full_reason, is_disk_full
 from agileds.project import Project
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
-from agileds.sweeps._ensemble import flat_config, members_of
-from agileds.sweeps._oof import OofStore, oof_folder
-from agileds.sweeps._spec import ExperimentSpec, load_spec
-from agileds.tickets import Ticket, evaluate_ticket
-from agileds.tickets._verdicts import criterion_bound, overall_verdict
+from agileds.sweeps import (
+    ExperimentSpec,
+    OofStore,
+    flat_config,
+    load_ticket_spec,
+    members_of,
+    oof_folder,
+)
+from agileds.tickets import Ticket, criterion_bound, evaluate_ticket, overall_verdict
 from agileds.tracking import (
     CONFIG_TAG,
-    EFFORT_TAG,
     ERROR_TAG,
     METRIC_TAG,
-    MODEL_TAG,
     PRODUCTION_VERSION_TAG,
     SPEC_TAG,
     TASK_TAG,
-    TICKET_TAG,
-    TICKET_TYPE_TAG,
-    TITLE_TAG,
-    VALUE_TAG,
     VERDICT_TAG,
     VERSION_TAG,
     criterion_tag,
+    ticket_run_tags,
 )
 
 __all__ = [
     "Execution",
     "SweepFailedError",
     "SweepRunner",
-    "load_ticket_spec",
     "sanity_findings",
     "say_sanity",
 ]
@@ -48,19 +46,6 @@ class SweepFailedError(AgileDSError):
     """Every trial of the sweep failed; the message carries the first error."""
 
     exit_code = 1
-
-
-def load_ticket_spec(project: Project, ticket: Ticket) -> tuple[ExperimentSpec, Path, str]:
-    """The ticket's experiment spec with its ``sweep:`` overrides applied."""
-    if not ticket.experiment:
-        raise UsageError(
-            f"{ticket.id} names no experiment; add 'experiment: experiments/<name>.yaml' "
-            f"to backlog/{ticket.id}.yaml"
-        )
-    path = (project.root / ticket.experiment).resolve()
-    origin = project.relative(project.backlog().path_of(ticket.id))
-    spec = load_spec(path, project.relative(path), ticket.sweep, origin=f"{origin}: sweep")
-    return spec, path, project.relative(path)
 
 
 def _with_budget(spec: ExperimentSpec, options: RunOptions) -> ExperimentSpec:
@@ -87,23 +72,11 @@ def say_sanity(sanity: Any, options: RunOptions) -> None:
         options.say(f"sanity check kept {row['column']} under suspicion: {row['reason']}")
 
 
-def ticket_run_tags(ticket: Ticket, model_name: str) -> dict[str, str]:
-    """The ``agileds.*`` tags of every run made for ``ticket``."""
-    return {
-        TICKET_TAG: ticket.id,
-        TICKET_TYPE_TAG: ticket.type.value,
-        TITLE_TAG: ticket.title,
-        VALUE_TAG: f"{ticket.value:g}",
-        EFFORT_TAG: f"{ticket.effort:g}",
-        MODEL_TAG: model_name,
-    }
-
-
 class SweepRunner(TicketRunner):
     """Runs a story or spike: sweep, refit, holdout, production comparison, verdict."""
 
     def run(self, project: Project, ticket: Ticket, options: RunOptions) -> RunResult:
-        from agileds.sweeps._prepare import prepare_data
+        from agileds.sweeps import prepare_data
 
         if options.workers < 1:
             raise UsageError(f"--workers must be at least 1, got {options.workers}")
@@ -162,12 +135,12 @@ class Execution:
         self.registered: str | None = None  # the version this execution registered
         self.left_behind: str | None = None  # a failed run's version that could not be removed
         self.oof = OofStore(oof_folder(project.root, ticket.id))
-        from agileds.sweeps._threads import plan_threads
+        from agileds.sweeps import plan_threads
 
         self.threads = plan_threads(options.workers)
 
     def run(self) -> RunResult:
-        from agileds.sweeps._runlock import run_lock
+        from agileds.sweeps import run_lock
 
         # Held for the whole run: failing stale trials and closing abandoned parent runs
         # is right only when no other run of this ticket is alive.
@@ -229,12 +202,7 @@ class Execution:
             raise
 
     def _open_study(self) -> Any:
-        from agileds.sweeps._study import (
-            fail_stale_trials,
-            finished_trials,
-            open_storage,
-            open_study,
-        )
+        from agileds.sweeps import fail_stale_trials, finished_trials, open_storage, open_study
 
         storage = open_storage(self.stores.optuna_storage, self.options.say)
         study = open_study(
@@ -268,7 +236,7 @@ class Execution:
     def _start_configs(self) -> list[dict[str, Any]]:
         """Trial 0: production's configuration when there is one, else family defaults."""
         from agileds.automl import canonical_config
-        from agileds.sweeps._objective import default_configs
+        from agileds.sweeps import default_configs
         from agileds.tracking import get_alias_version
 
         defaults = default_configs(self.spec, self.data)
@@ -320,8 +288,7 @@ class Execution:
         }
 
     def _sweep(self, study: Any, parent: str) -> None:
-        from agileds.sweeps._study import finished_trials
-        from agileds.sweeps._workers import SweepJob, run_workers
+        from agileds.sweeps import SweepJob, finished_trials, run_workers
 
         timeout = self.spec.budget.timeout
         deadline = time.time() + timeout if timeout else None
@@ -357,7 +324,7 @@ class Execution:
         counts = _trial_counts(study)
         if counts["trials_completed"] == 0:
             raise SweepFailedError(_all_failed_message(study))
-        from agileds.sweeps._threads import thread_limits
+        from agileds.sweeps import thread_limits
 
         bound = criterion_bound(self.ticket, "latency_p95_ms")
         config, ensemble = final_config(

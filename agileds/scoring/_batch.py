@@ -20,7 +20,7 @@ from agileds.scoring._sample import ScoreSample
 if TYPE_CHECKING:
     import pandas as pd
 
-    from agileds.monitor._production import Production
+    from agileds.monitor import Production
     from agileds.project import Project
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "score"]
@@ -81,8 +81,7 @@ def score(
         DataError: The batch is missing, not CSV or Parquet, empty, lacks input columns or
             has a column of the wrong type.
     """
-    from agileds.monitor._production import open_production
-    from agileds.monitor._validate import check_batch_file
+    from agileds.monitor import check_batch_file, open_production
     from agileds.scoring._model import open_version, parse_model_ref
     from agileds.scoring._read import header_of
     from agileds.tracking import get_client, resolve_stores
@@ -121,7 +120,7 @@ class _Job:
     ) -> None:
         import pandas as pd
 
-        from agileds.monitor._validate import check_inputs
+        from agileds.monitor import check_inputs
         from agileds.scoring._model import threshold_of
 
         for version in (production, other):
@@ -222,14 +221,13 @@ class _Job:
         return frame
 
     def _compare(self, rows: pd.DataFrame, scores: np.ndarray) -> None:
-        from agileds.monitor._batch import _scores
-        from agileds.monitor._validate import check_inputs
+        from agileds.monitor import batch_scores, check_inputs
 
         other = self.other
         assert other is not None
         try:
             inputs = check_inputs(rows, other, self.shown)
-            theirs = np.asarray(_scores(other.pipeline, inputs, other.task))
+            theirs = np.asarray(batch_scores(other.pipeline, inputs, other.task))
         except (ValueError, TypeError, KeyError, DataError):
             return  # rows the other version cannot score are not compared
         mine, _ = _score_and_label(self.production, scores, self.threshold)

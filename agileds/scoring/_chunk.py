@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from agileds.monitor._validate import _is_number, check_inputs
+from agileds.monitor import check_inputs, is_numeric_column
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from agileds.monitor._production import Production
+    from agileds.monitor import Production
 
 __all__ = ["ChunkScores", "score_chunk"]
 
@@ -65,7 +65,7 @@ def _bad_values(chunk: pd.DataFrame, production: Production, shown: str) -> dict
     reasons: dict[int, str] = {}
     for name in production.inputs:
         column = chunk[name]
-        if not _is_number(production.reference[name]) or _is_number(column):
+        if not is_numeric_column(production.reference[name]) or is_numeric_column(column):
             continue
         bad = _not_numbers(column)
         if not bad.any():
@@ -91,13 +91,13 @@ def _predict(
     production: Production, inputs: pd.DataFrame | None, good: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
     """Score the rows; when the model refuses the chunk, row by row to find the culprits."""
-    from agileds.monitor._batch import _scores
+    from agileds.monitor import batch_scores
 
     empty = np.empty((0, len(production.classes or ())) if production.task == "multiclass" else 0)
     if inputs is None:
         return good, empty, {}
     try:
-        return good, np.asarray(_scores(production.pipeline, inputs, production.task)), {}
+        return good, np.asarray(batch_scores(production.pipeline, inputs, production.task)), {}
     except (ValueError, TypeError, KeyError):
         pass
     kept: list[int] = []
@@ -105,7 +105,9 @@ def _predict(
     failed: dict[int, str] = {}
     for at, position in enumerate(good):
         try:
-            parts.append(_scores(production.pipeline, inputs.iloc[at : at + 1], production.task))
+            parts.append(
+                batch_scores(production.pipeline, inputs.iloc[at : at + 1], production.task)
+            )
             kept.append(int(position))
         except (ValueError, TypeError, KeyError) as error:
             text = str(error).strip()

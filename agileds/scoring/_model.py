@@ -11,7 +11,7 @@ from agileds.tracking import THRESHOLD_TAG
 if TYPE_CHECKING:
     from mlflow import MlflowClient
 
-    from agileds.monitor._production import Production
+    from agileds.monitor import Production
     from agileds.project import Project
 
 __all__ = [
@@ -50,7 +50,7 @@ def open_version(client: MlflowClient, ref: str) -> Production:
     Raises:
         UsageError: A bad reference, an unknown model, alias or version.
     """
-    from agileds.monitor._production import open_production
+    from agileds.monitor import open_production
 
     model, alias, version = parse_model_ref(ref)
     return open_production(client, model, alias=alias, version=version)
@@ -79,7 +79,7 @@ def id_columns(project: Project, production: Production, header: list[str]) -> l
 
 def _spec_drop(project: Project, shown: str | None) -> list[str]:
     from agileds.errors import AgileDSError
-    from agileds.sweeps._spec import load_spec
+    from agileds.sweeps import load_spec
 
     if not shown:
         return []

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.entities import Run
 
-    from agileds.monitor._production import Production
+    from agileds.monitor import Production
 
 __all__ = ["KIND", "find_scoring_runs", "finish_run", "start_run"]
 
@@ -51,7 +51,7 @@ def finish_run(
     """Log the job's metrics (None and NaN left out) and mark the run FINISHED."""
     from mlflow.entities import Metric
 
-    from agileds.tracking._bridge import mlflow_key
+    from agileds.tracking import mlflow_key
 
     entities = [
         Metric(mlflow_key(key), float(value), at_ms, 0)

@@ -24,7 +24,7 @@ __all__ = ["OofStore", "OutOfFold", "oof_folder"]
 
 def oof_folder(root: Path, study: str) -> Path:
     """Where the study ``study`` of the project at ``root`` keeps its predictions."""
-    from agileds.tracking._stores import STORE_DIR
+    from agileds.tracking import STORE_DIR
 
     return root / STORE_DIR / "oof" / study
 

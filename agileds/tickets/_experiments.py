@@ -40,7 +40,7 @@ def experiment_errors(project: Project, result: LoadResult) -> list[TicketError]
 
 def _ticket_spec_error(project: Project, ticket: Ticket, ticket_path: Path) -> TicketError | None:
     from agileds._io import key_lines, locate
-    from agileds.sweeps._spec import load_spec
+    from agileds.sweeps import load_spec
 
     assert ticket.experiment is not None
     origin = project.relative(ticket_path)

@@ -47,7 +47,7 @@ def _links(ticket: Ticket) -> list[tuple[str, str]]:
 def _cycle_errors(
     tickets: list[Ticket], paths: dict[str, Path], shown: dict[str, str], open_only: bool
 ) -> list[TicketError]:
-    from agileds.backlog._deps import dependency_cycles
+    from agileds.tickets._deps import dependency_cycles
 
     considered = {t.id: t for t in tickets if not (open_only and t.status is Status.DONE)}
     graph = {

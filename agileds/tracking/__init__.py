@@ -8,7 +8,7 @@ point named in ``pyproject.toml``.
 
 from __future__ import annotations
 
-from agileds.tracking._bridge import RunLogger
+from agileds.tracking._bridge import RunLogger, mlflow_key
 from agileds.tracking._context import (
     TICKET_ENV,
     TICKET_TAGS_ENV,
@@ -33,7 +33,13 @@ from agileds.tracking._reference import (
     log_reference,
     reference_tags,
 )
-from agileds.tracking._stores import Stores, ensure_experiment, get_client, resolve_stores
+from agileds.tracking._stores import (
+    STORE_DIR,
+    Stores,
+    ensure_experiment,
+    get_client,
+    resolve_stores,
+)
 from agileds.tracking._tags import (
     AT_TAG,
     CONFIG_TAG,
@@ -64,6 +70,7 @@ from agileds.tracking._tags import (
     VERDICT_TAG,
     VERSION_TAG,
     criterion_tag,
+    ticket_run_tags,
 )
 
 __all__ = [
@@ -86,6 +93,7 @@ __all__ = [
     "REPORT_TAG",
     "RUN_TAG",
     "SPEC_TAG",
+    "STORE_DIR",
     "TARGET_TAG",
     "TASK_TAG",
     "THRESHOLD_TAG",
@@ -112,11 +120,13 @@ __all__ = [
     "load_reference",
     "log_model",
     "log_reference",
+    "mlflow_key",
     "reference_tags",
     "register_model",
     "resolve_model_uri",
     "resolve_stores",
     "set_alias",
+    "ticket_run_tags",
     "ticket_tags",
     "ticket_type_from_id",
 ]

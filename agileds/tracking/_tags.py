@@ -7,6 +7,8 @@ format: renaming one orphans the tags already written, so they never change.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __all__ = [
     "AT_TAG",
     "CONFIG_TAG",
@@ -37,7 +39,11 @@ __all__ = [
     "VERDICT_TAG",
     "VERSION_TAG",
     "criterion_tag",
+    "ticket_run_tags",
 ]
+
+if TYPE_CHECKING:
+    from agileds.tickets import Ticket
 
 # What a run or version is about.
 TICKET_TAG = "agileds.ticket"
@@ -113,3 +119,15 @@ def criterion_tag(number: int) -> str:
     'agileds.ac.2'
     """
     return f"agileds.ac.{number}"
+
+
+def ticket_run_tags(ticket: Ticket, model_name: str) -> dict[str, str]:
+    """The ``agileds.*`` tags of every run made for ``ticket``."""
+    return {
+        TICKET_TAG: ticket.id,
+        TICKET_TYPE_TAG: ticket.type.value,
+        TITLE_TAG: ticket.title,
+        VALUE_TAG: f"{ticket.value:g}",
+        EFFORT_TAG: f"{ticket.effort:g}",
+        MODEL_TAG: model_name,
+    }

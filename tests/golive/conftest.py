@@ -77,7 +77,7 @@ def register(golive_project: Project) -> Callable[..., str]:
     ``shuffled=True`` fits it on shuffled labels (a useless model); ``ticket`` tags the
     version as the runner does; ``config`` overrides the family defaults.
     """
-    from agileds.runners._sweep import load_ticket_spec
+    from agileds.sweeps import load_ticket_spec
     from agileds.sweeps._objective import build_model, default_configs
     from agileds.sweeps._prepare import prepare_data
     from agileds.tracking import (

@@ -20,7 +20,7 @@ __all__ = ["MODEL", "golive_project", "register"]
 def scoring_project(golive_project: Project, register: Callable[..., str]) -> Project:
     """v1 (shuffled labels) as ``previous``, v2 as ``production``, each with its reference
     data (the training part) as ``agileds run`` logs it."""
-    from agileds.runners._sweep import load_ticket_spec
+    from agileds.sweeps import load_ticket_spec
     from agileds.sweeps._prepare import prepare_data
     from agileds.tracking import log_reference, set_alias
 
