@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agileds.tickets import Ticket
-from agileds.tracking import TICKET_TAG, VERDICT_TAG
+from agileds.tracking import TICKET_TAG, VERDICT_TAG, get_client, resolve_stores
 
 if TYPE_CHECKING:
     from agileds.project import Project
@@ -96,7 +96,6 @@ def evidence_from_mlflow(tracking_uri: str, ticket_ids: Iterable[str]) -> dict[s
     Returns:
         Evidence by ticket ID, for the tickets that have at least one parent run.
     """
-    from agileds.tracking import get_client
 
     wanted = set(ticket_ids)
     client = get_client(tracking_uri)
@@ -242,7 +241,6 @@ def gather_evidence(
         Evidence by ticket ID, warnings (a store that could not be read), and the tracking
         URI read (None when MLflow was not read).
     """
-    from agileds.tracking import resolve_stores
 
     uri = resolve_stores(project.root, project.settings.tracking_uri).tracking_uri
     database = Path(uri.removeprefix(_SQLITE)) if uri.startswith(_SQLITE) else None

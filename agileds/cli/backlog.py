@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from agileds.backlog import SCORER_NAMES, RankedTicket, Ranking
+from agileds.backlog import SCORER_NAMES, RankedTicket, Ranking, plot_quadrants, rank_backlog
 from agileds.cli._options import echo_json, get_project, json_option, table
 
 COLUMNS = [
@@ -61,7 +61,6 @@ def rank_cmd(
     Warnings (defaults used for missing fields, evidence adjustments, unknown dependencies)
     go to stderr, one line each.
     """
-    from agileds.backlog import plot_quadrants, rank_backlog
     from agileds.tickets import paused_gc
 
     with paused_gc():  # 10,000 tickets make no garbage cycles worth a collector's pass

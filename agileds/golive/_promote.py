@@ -22,7 +22,7 @@ from agileds.errors import UsageError
 from agileds.golive._aliaslock import alias_lock
 from agileds.golive._steps import Undo, all_or_nothing, check_artifacts
 from agileds.golive._tags import AT_TAG, DECISION_TAG, PRODUCTION_TAG, REASONS_TAG, REPORT_TAG
-from agileds.tracking import GIT_DIRTY_TAG
+from agileds.tracking import GIT_DIRTY_TAG, STORE_DIR, get_alias_version, get_client, resolve_stores
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -304,7 +304,6 @@ def _tag_promotion(done: Promotion, undo: Undo) -> None:
 
 def _lock_folder(project: Project) -> Path | None:
     """The folder of the local alias lock: the project's, when the registry is its SQLite."""
-    from agileds.tracking import STORE_DIR
 
     settings = project.settings
     uri = settings.tracking_uri or ""
@@ -312,7 +311,6 @@ def _lock_folder(project: Project) -> Path | None:
 
 
 def _client(project: Project) -> MlflowClient:
-    from agileds.tracking import get_client, resolve_stores
 
     settings = project.settings
     stores = resolve_stores(project.root, settings.tracking_uri, settings.artifact_location)
@@ -320,7 +318,6 @@ def _client(project: Project) -> MlflowClient:
 
 
 def _alias(client: MlflowClient, model: str, alias: str) -> str | None:
-    from agileds.tracking import get_alias_version
 
     return get_alias_version(client, model, alias)
 

@@ -13,7 +13,15 @@ from agileds.errors import DiskFullError, disk_full_reason
 from agileds.golive._compare import Comparison
 from agileds.golive._report import GoLiveReport, write_golive_report
 from agileds.golive._tags import DECISION_TAG, KIND_TAG
-from agileds.tracking import ERROR_TAG, PRODUCTION_VERSION_TAG, VERDICT_TAG, VERSION_TAG
+from agileds.tracking import (
+    ERROR_TAG,
+    PRODUCTION_VERSION_TAG,
+    VERDICT_TAG,
+    VERSION_TAG,
+    RunLogger,
+    ensure_experiment,
+    ticket_run_tags,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,7 +40,6 @@ class Recorder:
 
     def __init__(self, golive: GoLive, own: str, other: str | None) -> None:
         from agileds.git import git_state
-        from agileds.tracking import RunLogger, ensure_experiment, ticket_run_tags
 
         self.golive, self.own, self.other = golive, own, other
         self.client = golive.client

@@ -15,7 +15,7 @@ from agileds.golive._gate import GateDecision, Reason
 from agileds.golive._guardrails import Guardrails
 from agileds.golive._mlflow_eval import MlflowCheck
 from agileds.golive._segments import SegmentResult
-from agileds.reports import CriterionRow, MetricRow
+from agileds.reports import CriterionRow, MetricRow, render_markdown, write_atomic
 
 if TYPE_CHECKING:
     from agileds.evaluation import DeLongResult
@@ -251,7 +251,6 @@ def write_golive_report(report: GoLiveReport, comparison: Comparison, folder: Pa
         The report with ``plots`` filled in.
     """
     from agileds.golive._plots import plot_golive
-    from agileds.reports import render_markdown, write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     plotted = dataclasses.replace(report, plots=plot_golive(report, comparison, folder))

@@ -14,7 +14,14 @@ from agileds.golive._guardrails import load_guardrails
 from agileds.golive._report import REPORT_NAME, GoLiveReport, build_golive_report
 from agileds.golive._tags import golive_tags
 from agileds.project import Project, find_project
-from agileds.tracking import TICKET_TAG
+from agileds.tracking import (
+    TICKET_TAG,
+    get_alias_version,
+    get_client,
+    load_model,
+    resolve_model_uri,
+    resolve_stores,
+)
 
 if TYPE_CHECKING:
     from agileds.golive._mlflow_eval import MlflowCheck
@@ -77,7 +84,6 @@ class GoLive:
         self, project: Project, ticket: Ticket, progress: Callable[[str], None] | None
     ) -> None:
         from agileds.sweeps import load_ticket_spec
-        from agileds.tracking import get_client, resolve_stores
 
         settings = project.settings
         self.project, self.ticket, self.progress = project, ticket, progress
@@ -98,7 +104,6 @@ class GoLive:
     def run(self, candidate: str | int | None, data: Path | str | None) -> GoLiveReport:
         """Compare, decide, report and record; see :func:`run_golive`."""
         from agileds.golive._versions import candidate_version
-        from agileds.tracking import get_alias_version
 
         own = candidate_version(self.client, self.model_name, self.ticket.id, candidate)
         other = get_alias_version(self.client, self.model_name, "production")
@@ -130,7 +135,6 @@ class GoLive:
         )
 
     def _load(self, own: str, other: str | None) -> dict[str, Any]:
-        from agileds.tracking import load_model
 
         self.say(
             f"loading {self.model_name} v{own}" + (f" and production v{other}" if other else "")
@@ -308,7 +312,6 @@ class GoLive:
         comparison: Comparison,
     ) -> MlflowCheck | None:
         from agileds.golive._mlflow_eval import mlflow_evaluate
-        from agileds.tracking import resolve_model_uri
 
         if not self.guardrails.mlflow_evaluate:
             return None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agileds.errors import DataError
-from agileds.evaluation import scoring_threads
+from agileds.evaluation import bootstrap_metrics, compute_metrics, data_quality, scoring_threads
 from agileds.monitor._drift import FeatureDrift, drift_with_shares, psi, unseen_categories
 from agileds.monitor._production import Production, open_production
 from agileds.monitor._runs import log_step, monitor_run, next_step
@@ -254,7 +254,6 @@ def _measure(
 ) -> dict[str, Any]:
     """Everything measured on the batch, as MonitorResult fields."""
     from agileds.automl import infer_column_kinds
-    from agileds.evaluation import data_quality
     from agileds.monitor._inputs import used_columns
 
     reference = production.reference
@@ -312,7 +311,6 @@ def _metrics(
     production: Production, scores: Any, labels: pd.Series | None, thresholds: Thresholds
 ) -> tuple[dict[str, float], int]:
     """The task's metrics on the labelled rows, the primary one with its interval."""
-    from agileds.evaluation import bootstrap_metrics, compute_metrics
 
     if labels is None:
         return {}, 0

@@ -21,6 +21,7 @@ from agileds.tracking import (
     TASK_TAG,
     TRAINING_RUN_TAG,
     VERSION_TAG,
+    mlflow_key,
 )
 
 if TYPE_CHECKING:
@@ -49,7 +50,6 @@ DRIFT_COLUMNS = ["column", "kind", "psi", "band", "test", "statistic", "p_value"
 
 def metric_key(name: str) -> str:
     """``name`` with the characters MLflow refuses in a metric name replaced by ``_``."""
-    from agileds.tracking import mlflow_key
 
     return mlflow_key(name)
 

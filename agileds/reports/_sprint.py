@@ -70,7 +70,7 @@ from agileds.tickets import (
     evaluate_ticket,
     overall_verdict,
 )
-from agileds.tracking import criterion_tag
+from agileds.tracking import RunLogger, criterion_tag, ensure_experiment, get_client, resolve_stores
 
 if TYPE_CHECKING:
     from agileds.project import Project
@@ -302,7 +302,6 @@ def _stores(
     """The tracking URI and artifact root to read, or None and why not."""
     if not mlflow:
         return None, "MLflow not read (--no-mlflow): no verdicts or runs shown"
-    from agileds.tracking import resolve_stores
 
     settings = project.settings
     stores = resolve_stores(project.root, settings.tracking_uri, settings.artifact_location)
@@ -416,7 +415,6 @@ def log_sprint_report(report: SprintReport, path: Path, *, client: Any = None) -
     Raises:
         UsageError: No ``client`` and the report was built without MLflow.
     """
-    from agileds.tracking import RunLogger, ensure_experiment, get_client
 
     if client is None:
         if report.tracking_uri is None:

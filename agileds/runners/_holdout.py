@@ -18,6 +18,7 @@ from agileds.sweeps import (
     PreparedData,
     build_model,
     candidate_pool,
+    default_configs,
     model_labels,
     model_scores,
     select_ensemble,
@@ -58,7 +59,6 @@ def trial_config(
     import optuna
 
     from agileds.automl import canonical_config
-    from agileds.sweeps import default_configs
 
     params = canonical_config(trial.params, data.task)  # a study from before "ridge"
     family = params.get("family")

@@ -13,14 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 from agileds.errors import UsageError
 from agileds.project import Project
-from agileds.reports import FollowUp
+from agileds.reports import (
+    FollowUp,
+    build_investigation_report,
+    write_atomic,
+    write_investigation_report,
+)
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
 from agileds.runners._findings import Findings, Investigator
-from agileds.runners._subject import Subject, load_subject
+from agileds.runners._subject import Subject, investigated_version, load_subject, version_details
 from agileds.runners._sweep import Execution
-from agileds.sweeps import load_ticket_spec
+from agileds.sweeps import load_spec, load_ticket_spec
 from agileds.tickets import Ticket, evaluate_ticket
-from agileds.tracking import KIND_TAG, METRIC_TAG, SPEC_TAG, TASK_TAG
+from agileds.tracking import KIND_TAG, METRIC_TAG, SPEC_TAG, TASK_TAG, get_client, resolve_stores
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,7 +55,6 @@ class InvestigationRunner(TicketRunner):
     """
 
     def run(self, project: Project, ticket: Ticket, options: RunOptions) -> RunResult:
-        from agileds.tracking import get_client, resolve_stores
 
         settings = project.settings
         model_name = str(ticket.monitor.get("model") or ticket.model or settings.model)
@@ -74,8 +78,6 @@ def _investigation_spec(
     project: Project, ticket: Ticket, client: Any, model_name: str
 ) -> tuple[ExperimentSpec, Path, str]:
     """The ticket's experiment, else the spec the investigated version was trained with."""
-    from agileds.runners._subject import investigated_version, version_details
-    from agileds.sweeps import load_spec
 
     if ticket.experiment:
         return load_ticket_spec(project, ticket)
@@ -212,11 +214,6 @@ class _InvestigationExecution(Execution):
         followups: list[FollowUp],
         parent: str,
     ) -> Path:
-        from agileds.reports import (
-            build_investigation_report,
-            write_atomic,
-            write_investigation_report,
-        )
 
         s, data = self.subject, self.spec.data
         folder = self.project.reports_dir / self.ticket.id

@@ -14,10 +14,19 @@ from agileds.runners._base import RunOptions, RunResult, TicketRunner
 from agileds.sweeps import (
     ExperimentSpec,
     OofStore,
+    default_configs,
+    fail_stale_trials,
+    finished_trials,
     flat_config,
     load_ticket_spec,
     members_of,
     oof_folder,
+    open_storage,
+    open_study,
+    plan_threads,
+    prepare_data,
+    run_lock,
+    thread_limits,
 )
 from agileds.tickets import Ticket, criterion_bound, evaluate_ticket, overall_verdict
 from agileds.tracking import (
@@ -29,7 +38,17 @@ from agileds.tracking import (
     TASK_TAG,
     VERDICT_TAG,
     VERSION_TAG,
+    RunLogger,
+    active_ticket,
     criterion_tag,
+    ensure_experiment,
+    get_alias_version,
+    get_client,
+    log_model,
+    log_reference,
+    reference_tags,
+    register_model,
+    resolve_stores,
     ticket_run_tags,
 )
 
@@ -76,7 +95,6 @@ class SweepRunner(TicketRunner):
     """Runs a story or spike: sweep, refit, holdout, production comparison, verdict."""
 
     def run(self, project: Project, ticket: Ticket, options: RunOptions) -> RunResult:
-        from agileds.sweeps import prepare_data
 
         if options.workers < 1:
             raise UsageError(f"--workers must be at least 1, got {options.workers}")
@@ -106,7 +124,6 @@ class Execution:
         options: RunOptions,
     ) -> None:
         from agileds.git import git_state
-        from agileds.tracking import ensure_experiment, get_client, resolve_stores
 
         settings = project.settings
         self.project, self.ticket, self.spec, self.data, self.options = (
@@ -135,12 +152,10 @@ class Execution:
         self.registered: str | None = None  # the version this execution registered
         self.left_behind: str | None = None  # a failed run's version that could not be removed
         self.oof = OofStore(oof_folder(project.root, ticket.id))
-        from agileds.sweeps import plan_threads
 
         self.threads = plan_threads(options.workers)
 
     def run(self) -> RunResult:
-        from agileds.sweeps import run_lock
 
         # Held for the whole run: failing stale trials and closing abandoned parent runs
         # is right only when no other run of this ticket is alive.
@@ -182,7 +197,6 @@ class Execution:
     def _in_parent_run(self, body: Callable[[Any, str], RunResult]) -> RunResult:
         """Start the ticket's parent run, call ``body(logger, parent_run_id)`` with the
         ticket active, and finish the run KILLED or FAILED when ``body`` does not return."""
-        from agileds.tracking import RunLogger, active_ticket
 
         logger = RunLogger(self.client, tags=self.tags)
         parent = logger.start_parent(
@@ -202,7 +216,6 @@ class Execution:
             raise
 
     def _open_study(self) -> Any:
-        from agileds.sweeps import fail_stale_trials, finished_trials, open_storage, open_study
 
         storage = open_storage(self.stores.optuna_storage, self.options.say)
         study = open_study(
@@ -236,8 +249,6 @@ class Execution:
     def _start_configs(self) -> list[dict[str, Any]]:
         """Trial 0: production's configuration when there is one, else family defaults."""
         from agileds.automl import canonical_config
-        from agileds.sweeps import default_configs
-        from agileds.tracking import get_alias_version
 
         defaults = default_configs(self.spec, self.data)
         version = get_alias_version(self.client, self.model_name, "production")
@@ -324,7 +335,6 @@ class Execution:
         counts = _trial_counts(study)
         if counts["trials_completed"] == 0:
             raise SweepFailedError(_all_failed_message(study))
-        from agileds.sweeps import thread_limits
 
         bound = criterion_bound(self.ticket, "latency_p95_ms")
         config, ensemble = final_config(
@@ -448,7 +458,6 @@ class Execution:
         return version
 
     def _register(self, candidate: Any, parent: str, verdict: str) -> str:
-        from agileds.tracking import log_model, log_reference, reference_tags, register_model
 
         self.options.say(f"logging and registering the model as a new version of {self.model_name}")
         uri = log_model(

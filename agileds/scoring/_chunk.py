@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from agileds.monitor import check_inputs, is_numeric_column
+from agileds.monitor import batch_scores, check_inputs, is_numeric_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,7 +91,6 @@ def _predict(
     production: Production, inputs: pd.DataFrame | None, good: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
     """Score the rows; when the model refuses the chunk, row by row to find the culprits."""
-    from agileds.monitor import batch_scores
 
     empty = np.empty((0, len(production.classes or ())) if production.task == "multiclass" else 0)
     if inputs is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from agileds.errors import UsageError
+from agileds.errors import AgileDSError, UsageError
 from agileds.tracking import THRESHOLD_TAG
 
 if TYPE_CHECKING:
@@ -78,7 +78,6 @@ def id_columns(project: Project, production: Production, header: list[str]) -> l
 
 
 def _spec_drop(project: Project, shown: str | None) -> list[str]:
-    from agileds.errors import AgileDSError
     from agileds.sweeps import load_spec
 
     if not shown:

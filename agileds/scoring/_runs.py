@@ -14,7 +14,14 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from agileds.tracking import KIND_TAG, MODEL_TAG, TASK_TAG, TRAINING_RUN_TAG, VERSION_TAG
+from agileds.tracking import (
+    KIND_TAG,
+    MODEL_TAG,
+    TASK_TAG,
+    TRAINING_RUN_TAG,
+    VERSION_TAG,
+    mlflow_key,
+)
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -50,8 +57,6 @@ def finish_run(
 ) -> None:
     """Log the job's metrics (None and NaN left out) and mark the run FINISHED."""
     from mlflow.entities import Metric
-
-    from agileds.tracking import mlflow_key
 
     entities = [
         Metric(mlflow_key(key), float(value), at_ms, 0)
