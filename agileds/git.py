@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["GitState", "git_state"]
+from agileds.tracking import GIT_COMMIT_TAG, GIT_DIRTY_TAG
+
+if TYPE_CHECKING:
+    import git
+
+__all__ = ["GitState", "git_state", "open_repo"]
 
 
 @dataclass(frozen=True)
@@ -21,23 +27,36 @@ class GitState:
         tags = {}
         if self.commit:
             tags["mlflow.source.git.commit"] = self.commit
-            tags["agileds.git_commit"] = self.commit
+            tags[GIT_COMMIT_TAG] = self.commit
         if self.branch:
             tags["mlflow.source.git.branch"] = self.branch
         if self.dirty is not None:
-            tags["agileds.git_dirty"] = str(self.dirty).lower()
+            tags[GIT_DIRTY_TAG] = str(self.dirty).lower()
         return tags
+
+
+def open_repo(path: Path, *, with_commit: bool = False) -> git.Repo | None:
+    """The git repository holding ``path``, or None when there is none.
+
+    Args:
+        path: Any folder inside the repository.
+        with_commit: Also None when the repository has no commit yet.
+    """
+    import git
+
+    try:
+        repo = git.Repo(path, search_parent_directories=True)
+        if with_commit:
+            repo.head.commit  # noqa: B018 - raises ValueError before the first commit
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return None
+    return repo
 
 
 def git_state(path: Path) -> GitState:
     """Return the git state of the repository holding ``path`` (empty when there is none)."""
-    try:
-        import git
-    except ImportError:  # pragma: no cover - gitpython is a dependency
-        return GitState()
-    try:
-        repo = git.Repo(path, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    repo = open_repo(path)
+    if repo is None:
         return GitState()
     try:
         commit = repo.head.commit.hexsha

@@ -15,9 +15,19 @@ from agileds.errors import ConfigError, ProjectNotFoundError
 if TYPE_CHECKING:
     from agileds.tickets import Backlog
 
-__all__ = ["CONFIG_NAME", "Project", "Settings", "find_project", "settings_section"]
+__all__ = [
+    "CONFIG_NAME",
+    "DEFAULT_UI_URL",
+    "Project",
+    "Settings",
+    "find_project",
+    "run_url",
+    "settings_section",
+]
 
 CONFIG_NAME = "agileds.yaml"
+DEFAULT_UI_URL = "http://127.0.0.1:5000"
+"""Where ``agileds ui`` serves the MLflow UI by default."""
 
 
 class Settings(BaseModel):
@@ -30,6 +40,7 @@ class Settings(BaseModel):
     tracking_uri: str = "sqlite:///mlruns/mlflow.db"
     artifact_location: str = "mlruns/artifacts"
     optuna_storage: str = "mlruns/optuna.journal"
+    ui_url: str = Field(default=DEFAULT_UI_URL, description="the MLflow UI in report links")
     scorer: Literal["ratio", "wsjf", "rice", "ice"] = "ratio"
     guardrails: dict[str, Any] = Field(default_factory=dict)
     thresholds: dict[str, Any] = Field(default_factory=dict)
@@ -123,6 +134,10 @@ class Project:
         """``docs/reports/``: generated reports."""
         return self.root / "docs" / "reports"
 
+    def run_url(self, experiment_id: str, run_id: str) -> str:
+        """The run's page in the MLflow UI at the ``ui_url`` setting (report links)."""
+        return run_url(self.settings.ui_url, experiment_id, run_id)
+
     def backlog(self) -> Backlog:
         """The project's ticket store (``backlog/*.yaml``)."""
         from agileds.tickets import Backlog
@@ -135,6 +150,15 @@ class Project:
             return str(path.resolve().relative_to(self.root.resolve()))
         except ValueError:
             return str(path)
+
+
+def run_url(ui_url: str, experiment_id: str, run_id: str) -> str:
+    """The run's page in the MLflow UI served at ``ui_url``.
+
+    >>> run_url("http://mlflow.example:8080/", "1", "abc")
+    'http://mlflow.example:8080/#/experiments/1/runs/abc'
+    """
+    return f"{ui_url.rstrip('/')}/#/experiments/{experiment_id}/runs/{run_id}"
 
 
 def find_project(start: Path | str | None = None) -> Project:
@@ -164,7 +188,7 @@ def load_settings(path: Path) -> Settings:
     Raises:
         ConfigError: invalid YAML or an invalid setting, with file and line.
     """
-    from agileds.tickets._yamlio import YamlSyntaxError, key_lines, load_yaml
+    from agileds._io import YamlSyntaxError, key_lines, load_yaml
 
     text = path.read_text(encoding="utf-8")
     try:
@@ -202,7 +226,7 @@ def settings_section(project: Project, section: str, model: type[SectionT], noun
     try:
         return model.model_validate(getattr(project.settings, section))
     except ValidationError as exc:
-        from agileds.tickets._yamlio import locate
+        from agileds._io import locate
 
         err = exc.errors()[0]
         loc = tuple(p for p in err["loc"] if isinstance(p, str | int))

@@ -499,7 +499,7 @@ def hand_split(csv: Path, dataset: Dataset, seed: int) -> tuple[Any, Any]:
 
 def check_same_split(project: Any, ticket: str, holdout: Any) -> None:
     """Fail loudly unless agileds holds out the very rows the baselines hold out."""
-    from agileds.runners._sweep import load_ticket_spec
+    from agileds.sweeps import load_ticket_spec
     from agileds.sweeps._prepare import prepare_data
 
     spec, path, shown = load_ticket_spec(project, project.backlog().get(ticket))

@@ -158,7 +158,7 @@ def make_bench(root: Path, trials: int) -> Bench:
     """Scaffold a demo project with the benchmark ticket; resolve its spec and data."""
     from agileds._scaffold import init_project
     from agileds.project import find_project
-    from agileds.runners._sweep import load_ticket_spec
+    from agileds.sweeps import load_ticket_spec
     from agileds.sweeps._prepare import prepare_data
 
     init_project(root, demo=True)

@@ -53,7 +53,7 @@ def init_project(root: Path, *, demo: bool = False, model: str | None = None) ->
         >>> result = agileds.init_project(Path("my-project"), demo=True)  # doctest: +SKIP
         >>> result.root  # doctest: +SKIP
     """
-    from agileds.tickets._yamlio import atomic_write
+    from agileds._io import atomic_write
 
     root = root.resolve()
     result = InitResult(root)

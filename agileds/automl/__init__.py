@@ -7,6 +7,8 @@ parameter suggested. The custom transformers live in :mod:`agileds.automl._trans
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from agileds.automl._columns import (
     ColumnKind,
     ColumnProfile,
@@ -55,10 +57,17 @@ from agileds.automl._text import (
     text_features,
 )
 
+if TYPE_CHECKING:
+    from agileds.automl._fastpath import FAST_ROWS, RowPlan, Unsupported, compile_plan, fast_call
+
+_FAST = ("FAST_ROWS", "RowPlan", "Unsupported", "compile_plan", "fast_call")
+"""The one-row fast path, imported on first use (it loads numpy)."""
+
 __all__ = [
     "CALIBRATIONS",
     "ENGLISH_STOP_WORDS",
     "FAMILIES",
+    "FAST_ROWS",
     "GERMAN_STOP_WORDS",
     "PREPROCESSING_DEFAULTS",
     "PREPROCESSING_SPACE",
@@ -71,15 +80,19 @@ __all__ = [
     "FloatRange",
     "IntRange",
     "Removal",
+    "RowPlan",
     "SanityReport",
     "SanityThresholds",
     "Suspect",
     "TextFeatures",
+    "Unsupported",
     "build_pipeline",
     "build_preprocessor",
     "canonical_config",
     "canonical_family",
+    "compile_plan",
     "default_params",
+    "fast_call",
     "feature_columns",
     "get_family",
     "infer_column_kinds",
@@ -94,3 +107,12 @@ __all__ = [
     "text_features",
     "validate_overrides",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The fast path's names, imported when first used."""
+    if name in _FAST:
+        from agileds.automl import _fastpath
+
+        return getattr(_fastpath, name)
+    raise AttributeError(f"module 'agileds.automl' has no attribute {name!r}")

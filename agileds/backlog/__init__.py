@@ -34,6 +34,16 @@ if TYPE_CHECKING:
     from agileds.backlog._plan import PlannedTicket, SprintPlan, plan_sprint
     from agileds.backlog._sprints import Sprint, load_sprints
 
+from agileds.backlog._evidence import parent_runs, summarise_runs
+from agileds.backlog._forecast import (
+    TicketVersion,
+    status_changes,
+    ticket_versions,
+    weekly_throughput,
+)
+from agileds.backlog._quadrant import thresholds
+from agileds.backlog._sprints import sprint_weeks
+
 __all__ = [
     "SCORER_NAMES",
     "Evidence",
@@ -51,6 +61,7 @@ __all__ = [
     "SprintPlan",
     "StatusChange",
     "Thresholds",
+    "TicketVersion",
     "WsjfScorer",
     "adjust_confidence",
     "evidence_from_mlflow",
@@ -58,12 +69,19 @@ __all__ = [
     "get_scorer",
     "load_sprints",
     "monitor_severity",
+    "parent_runs",
     "plan_sprint",
     "plot_quadrants",
     "quadrant_of",
     "rank",
     "rank_backlog",
+    "sprint_weeks",
+    "status_changes",
     "status_history",
+    "summarise_runs",
+    "thresholds",
+    "ticket_versions",
+    "weekly_throughput",
 ]
 
 _LAZY = {

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agileds.tickets import Ticket
+from agileds.tracking import TICKET_TAG, VERDICT_TAG, get_client, resolve_stores
 
 if TYPE_CHECKING:
     from agileds.project import Project
@@ -43,7 +44,6 @@ __all__ = [
 PASSED_CONFIDENCE = 0.9
 FAILED_CONFIDENCE = 0.3
 _SQLITE = "sqlite:///"
-_TICKET_TAG = "agileds.ticket"
 _PARENT_FILTER = "tags.`agileds.ticket` LIKE '%' and tags.`mlflow.parentRunId` IS NULL"
 _SEVERITY_RE = re.compile(r"^\s*severity\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
@@ -96,20 +96,19 @@ def evidence_from_mlflow(tracking_uri: str, ticket_ids: Iterable[str]) -> dict[s
     Returns:
         Evidence by ticket ID, for the tickets that have at least one parent run.
     """
-    from agileds.tracking import get_client
 
     wanted = set(ticket_ids)
     client = get_client(tracking_uri)
     experiments = [e.experiment_id for e in client.search_experiments()]
     runs_by_ticket: dict[str, list[Any]] = {}
-    for run in _parent_runs(client, experiments):
-        ticket_id = run.data.tags.get(_TICKET_TAG)
+    for run in parent_runs(client, experiments):
+        ticket_id = run.data.tags.get(TICKET_TAG)
         if ticket_id in wanted:
             runs_by_ticket.setdefault(ticket_id, []).append(run)
-    return {tid: _summarise(tid, runs) for tid, runs in runs_by_ticket.items()}
+    return {tid: summarise_runs(tid, runs) for tid, runs in runs_by_ticket.items()}
 
 
-def _parent_runs(
+def parent_runs(
     client: Any, experiments: list[str], filter_string: str = _PARENT_FILTER
 ) -> Iterable[Any]:
     """Yield every parent run of a ticket (or the runs ``filter_string`` selects), newest
@@ -131,9 +130,9 @@ def _parent_runs(
             return
 
 
-def _summarise(ticket_id: str, runs: list[Any]) -> Evidence:
+def summarise_runs(ticket_id: str, runs: list[Any]) -> Evidence:
     """Build the evidence of one ticket from its parent runs (newest first)."""
-    verdicts = [r.data.tags.get("agileds.verdict") for r in runs]
+    verdicts = [r.data.tags.get(VERDICT_TAG) for r in runs]
     verdict = next((v for v in verdicts if v and v != "killed"), None)
     severity = next((s for r in runs if (s := r.data.tags.get("agileds.severity"))), None)
     metric = next((m for r in runs if (m := r.data.tags.get("agileds.metric"))), None)
@@ -242,7 +241,6 @@ def gather_evidence(
         Evidence by ticket ID, warnings (a store that could not be read), and the tracking
         URI read (None when MLflow was not read).
     """
-    from agileds.tracking._stores import resolve_stores
 
     uri = resolve_stores(project.root, project.settings.tracking_uri).tracking_uri
     database = Path(uri.removeprefix(_SQLITE)) if uri.startswith(_SQLITE) else None
@@ -274,5 +272,5 @@ def _read_evidence(uri: str, database: Path | None, ids: set[str]) -> dict[str, 
         except sqlite3.Error:
             pass  # not the schema expected, or unreadable: MLflow knows better
         else:
-            return {tid: _summarise(tid, list(found)) for tid, found in runs.items()}
+            return {tid: summarise_runs(tid, list(found)) for tid, found in runs.items()}
     return evidence_from_mlflow(uri, ids)

@@ -50,7 +50,7 @@ class RunData:
 
 @dataclass(frozen=True)
 class StoredRun:
-    """A parent run as MLflow's ``Run`` shows it to :func:`agileds.backlog._evidence._summarise`."""
+    """A parent run as MLflow's ``Run`` shows it to :func:`agileds.backlog.summarise_runs`."""
 
     info: RunInfo
     data: RunData

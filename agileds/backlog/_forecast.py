@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from agileds.tickets._yamlio import YamlSyntaxError, load_yaml
+from agileds._io import YamlSyntaxError, load_yaml
+from agileds.git import open_repo
 
 __all__ = [
     "Forecast",
@@ -120,14 +121,10 @@ def ticket_versions(repo_path: Path, backlog_dir: Path) -> list[TicketVersion]:
     Returns:
         The versions; empty when there is no repository or no commit yet.
     """
-    import git
-
     from agileds.backlog._gitlog import folder_history, read_blobs
 
-    try:
-        repo = git.Repo(repo_path, search_parent_directories=True)
-        repo.head.commit  # noqa: B018 - raises ValueError before the first commit
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+    repo = open_repo(repo_path, with_commit=True)
+    if repo is None:
         return []
     rel = Path(backlog_dir).resolve().relative_to(Path(repo.working_tree_dir or "").resolve())
     history = folder_history(repo, rel.as_posix())

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
 import statistics
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agileds._io import atomic_write
 from agileds.errors import UsageError
 
 if TYPE_CHECKING:
@@ -138,17 +137,4 @@ def plot_quadrants(rows: Sequence[RankedTicket], path: Path | str) -> Path:
         )
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
-    return _write_atomically(path, buffer.getvalue())
-
-
-def _write_atomically(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then move it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, buffer.getvalue())

@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from agileds._json import json_ready
 from agileds.backlog._base import Scorer
-from agileds.backlog._deps import dependencies_of, dependency_warnings
 from agileds.backlog._evidence import Evidence, adjust_with_note, gather_evidence
 from agileds.backlog._quadrant import Quadrant, Thresholds, quadrant_of, thresholds
 from agileds.errors import UsageError
-from agileds.tickets import Status, Ticket, TicketType
+from agileds.tickets import Status, Ticket, TicketType, dependencies_of, dependency_warnings
 
 if TYPE_CHECKING:
     from agileds.project import Project

@@ -22,8 +22,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from agileds._io import YamlSyntaxError, atomic_write, dump_scalar, load_yaml, locate
 from agileds.errors import ConfigError
-from agileds.tickets._yamlio import YamlSyntaxError, atomic_write, dump_scalar, load_yaml, locate
 
 __all__ = ["Sprint", "SprintsError", "load_sprints", "save_sprint", "sprint_weeks"]
 

@@ -118,7 +118,7 @@ def write_docs(folder: str = "docs") -> None:
     """Write ``cli.md``, ``api.md`` and ``criteria.md`` into ``folder``."""
     from pathlib import Path
 
-    from agileds.tickets._reference import criteria_reference
+    from agileds.tickets import criteria_reference
 
     Path(folder, "cli.md").write_text(cli_reference(), encoding="utf-8")
     Path(folder, "api.md").write_text(api_reference(), encoding="utf-8")

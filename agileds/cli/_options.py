@@ -42,7 +42,7 @@ class TicketIdType(_TextType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         from agileds.errors import UsageError
-        from agileds.tickets._store import check_ticket_id
+        from agileds.tickets import check_ticket_id
 
         try:
             return check_ticket_id(str(value))

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from agileds.backlog import SCORER_NAMES, RankedTicket
+from agileds.backlog import SCORER_NAMES, RankedTicket, plot_quadrants, rank_backlog
 from agileds.cli._options import echo_json, get_project, json_option, table
 
 COLUMNS = [
@@ -61,8 +61,7 @@ def rank_cmd(
     Warnings (defaults used for missing fields, evidence adjustments, unknown dependencies)
     go to stderr, one line each.
     """
-    from agileds.backlog import plot_quadrants, rank_backlog
-    from agileds.tickets._cache import paused_gc
+    from agileds.tickets import paused_gc
 
     with paused_gc():  # 10,000 tickets make no garbage cycles worth a collector's pass
         ranking = rank_backlog(get_project(), method, type_, evidence=evidence)

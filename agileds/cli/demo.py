@@ -84,7 +84,7 @@ def _go_live(ctx: click.Context, root: Path) -> bool:
     from agileds.cli.promote import promote
     from agileds.cli.ticket import accept
     from agileds.project import Project
-    from agileds.tickets._criteria import is_plain_words
+    from agileds.tickets import is_plain_words
 
     ticket = Project(root).backlog().get("STORY-1")
     for number, item in enumerate(ticket.criteria(), 1):

@@ -54,7 +54,7 @@ def golive(ticket_id: str, candidate: str | None, data: str | None, as_json: boo
 
 
 def _num(value: float | None, *, signed: bool = False) -> str:
-    from agileds.reports._render import format_number
+    from agileds.reports import format_number
 
     return format_number(value, signed=signed)
 

@@ -189,7 +189,7 @@ def _print_verdicts(result: Any) -> None:
 )
 def worker(ticket_id: str, storage: str | None, index: int) -> None:
     """Join the running sweep of TICKET_ID from this machine (same storage URL)."""
-    from agileds.runners._join import join_sweep
+    from agileds.runners import join_sweep
 
     done = join_sweep(
         get_project(), ticket_id, storage=storage, index=index, progress=_ProgressLine()

@@ -11,8 +11,8 @@ import click
 from agileds.cli._options import echo_json, get_project, json_option, table
 
 if TYPE_CHECKING:
-    from agileds.backlog._plan import SprintPlan
-    from agileds.reports._sprint import SprintReport
+    from agileds.backlog import SprintPlan
+    from agileds.reports import SprintReport
 
 
 @click.group()
@@ -44,7 +44,7 @@ def plan_cmd(
     Dependencies come first: a ticket is chosen only with each dependency done or chosen.
     Writes 'sprint: NUMBER' into the chosen tickets and the sprint into backlog/sprints.yaml.
     """
-    from agileds.backlog._plan import plan_sprint
+    from agileds.backlog import plan_sprint
 
     plan = plan_sprint(
         get_project(),
@@ -117,7 +117,7 @@ def _as_text(plan: SprintPlan) -> str:
 @click.option(
     "--ui-url",
     default=None,
-    help="Address of the MLflow UI in run links (default: http://127.0.0.1:5000).",
+    help="Address of the MLflow UI in run links (default: ui_url in agileds.yaml, else http://127.0.0.1:5000).",
 )
 @click.option("--no-mlflow", is_flag=True, help="Read no runs from MLflow and log nothing to it.")
 @json_option
@@ -132,13 +132,14 @@ def report_cmd(
     burn-down from the git history of backlog/ and the value-vs-ease chart. The report is
     also logged to MLflow (experiment agileds-sprints, a run named sprint-NUMBER).
     """
-    from agileds.reports import DEFAULT_UI_URL, sprint_report, write_sprint_report
-    from agileds.reports._sprint_plots import plot_files
+    from agileds.reports import plot_files, sprint_report, write_sprint_report
 
     project = get_project()
     sources = "the backlog and git" if no_mlflow else "the backlog, git and MLflow"
     click.echo(f"sprint {number}: reading {sources}", err=True)
-    report = sprint_report(project, number, ui_url=ui_url or DEFAULT_UI_URL, mlflow=not no_mlflow)
+    report = sprint_report(
+        project, number, ui_url=ui_url or project.settings.ui_url, mlflow=not no_mlflow
+    )
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(_summary(report), err=True)

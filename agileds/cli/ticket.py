@@ -130,7 +130,7 @@ def validate(as_json: bool) -> None:
     Besides each file: IDs against file names, duplicate IDs, dependencies or parents on
     missing tickets, dependency cycles, and the experiment specs the tickets name.
     """
-    from agileds.tickets._experiments import experiment_errors
+    from agileds.tickets import experiment_errors
 
     project = get_project()
     backlog = project.backlog()

@@ -43,12 +43,12 @@ Dates: batch 0 spans 2023-01-01 to 2024-12-30; batch ``k >= 1`` covers the 91 da
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from agileds._io import atomic_write
 from agileds.errors import UsageError
 
 __all__ = ["make_leads", "write_demo_data"]
@@ -264,10 +264,7 @@ def write_demo_data(directory: str | Path, *, seed: int = 0) -> dict[str, Path]:
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` to ``path`` atomically, with the same bytes on every platform."""
-    partial = path.with_name(f".{path.name}.partial")
-    frame.to_csv(partial, index=False, lineterminator="\n", encoding="utf-8")
-    os.replace(partial, path)
-    return path
+    return atomic_write(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
 def _check_arguments(

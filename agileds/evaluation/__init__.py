@@ -20,13 +20,20 @@ from agileds.evaluation._explain import permutation_importances
 from agileds.evaluation._intervals import bootstrap_metrics, paired_bootstrap, prefixed
 from agileds.evaluation._metrics import METRICS, compute_metrics, direction, primary_metric
 from agileds.evaluation._quality import data_quality
-from agileds.evaluation._serving import LATENCY_METHOD, row_cost_ms, serving_cost
+from agileds.evaluation._serving import (
+    LATENCY_METHOD,
+    SERVING,
+    row_cost_ms,
+    scoring_threads,
+    serving_cost,
+)
 
 __all__ = [
     "BANDS",
     "EPSILON",
     "LATENCY_METHOD",
     "METRICS",
+    "SERVING",
     "AUCInterval",
     "DeLongResult",
     "FeatureDrift",
@@ -47,6 +54,7 @@ __all__ = [
     "psi",
     "psi_band",
     "row_cost_ms",
+    "scoring_threads",
     "serving_cost",
     "unseen_categories",
 ]

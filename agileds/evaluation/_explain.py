@@ -65,7 +65,7 @@ def _threads(rows: int) -> int | None:
     3.3 s on one, at a load of 11 on 2 cores). Larger inputs get the cores the load leaves
     idle, as scoring a batch does; None leaves ``OMP_NUM_THREADS`` in charge when set.
     """
-    from agileds.monitor._batch import scoring_threads
+    from agileds.evaluation._serving import scoring_threads
 
     threads = scoring_threads()
     return 1 if threads is not None and rows <= SMALL_ROWS else threads

@@ -12,6 +12,7 @@ answer small inputs; a batch goes through the pipeline, as it is served too.
 
 from __future__ import annotations
 
+import os
 import pickle
 import time
 from collections.abc import Callable
@@ -20,13 +21,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LATENCY_METHOD", "row_cost_ms", "serving_cost"]
+__all__ = ["LATENCY_METHOD", "row_cost_ms", "scoring_threads", "serving_cost"]
 
 LATENCY_METHOD = (
     "CPU time of the scoring thread per call (time.thread_time), one BLAS/OpenMP thread; "
     "p50/p95 over one-row calls through the served fast path (the model's row plan)"
 )
 """How ``latency_*`` quantities are measured, in words (reports and docs quote it)."""
+
+SERVING = ("latency_p50_ms", "latency_p95_ms", "latency_batch_ms", "model_size_mb")
+"""The serving measures, as :func:`serving_cost` names them."""
 
 
 def serving_cost(
@@ -61,7 +65,7 @@ def row_cost_ms(model: Any, x: pd.DataFrame, *, rows: int = 20) -> float:
 def _scorer(model: Any) -> Callable[[Any], Any]:
     """The call a served model makes: ``predict_proba`` (else ``predict``) through the
     model's row plan for small inputs, as the logged pyfunc answers them."""
-    from agileds.automl._fastpath import compile_plan, fast_call
+    from agileds.automl import compile_plan, fast_call
 
     method = "predict_proba" if hasattr(model, "predict_proba") else "predict"
     plan = compile_plan(model)
@@ -93,3 +97,17 @@ def _measure(model: Any, x: pd.DataFrame, rows: int, batch: int, repeats: int) -
         "latency_batch_ms": float(np.median(per_batch)),
         "model_size_mb": len(pickle.dumps(model)) / 1e6,
     }
+
+
+def scoring_threads() -> int | None:
+    """OpenMP threads for scoring: the cores other work leaves idle, at least one.
+
+    A model's OpenMP threads that wait for busy cores make scoring slower, not faster (a
+    million rows on two cores, one of them busy: 18 s with one thread, 30 s with two), so
+    the count follows the load average; ``OMP_NUM_THREADS``, when set, decides instead
+    (None: leave the limit alone).
+    """
+    if os.environ.get("OMP_NUM_THREADS"):
+        return None
+    cores = os.cpu_count() or 1
+    return max(1, min(cores, round(cores - os.getloadavg()[0])))

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agileds.errors import AgileDSError
+from agileds.errors import AgileDSError, DiskFullError, disk_full_reason
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -73,7 +73,6 @@ def alias_lock(
 
 def _raise_if_disk_full(model: str, error: Exception) -> None:
     """A full disk while taking the locks is reported as what it is: nothing changed yet."""
-    from agileds.errors import DiskFullError, disk_full_reason
 
     reason = disk_full_reason(error)
     if reason is not None and not isinstance(error, AgileDSError):

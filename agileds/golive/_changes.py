@@ -8,13 +8,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agileds.sweeps._ensemble import flat_config
+from agileds.sweeps import flat_config
+from agileds.tracking import (
+    CONFIG_TAG,
+    DATA_ROWS_TAG,
+    DATA_WINDOW_TAG,
+    GIT_COMMIT_TAG,
+    GIT_DIRTY_TAG,
+    SPEC_TAG,
+)
 
 __all__ = ["ChangeList", "ParamChange", "VersionInfo", "change_list"]
 
-CONFIG_TAG = "agileds.config"
-_COMMIT_TAGS = ("agileds.git_commit", "agileds.git.commit", "mlflow.source.git.commit")
-_DIRTY_TAGS = ("agileds.git_dirty", "agileds.git.dirty")
+_COMMIT_TAGS = (GIT_COMMIT_TAG, "agileds.git.commit", "mlflow.source.git.commit")
+_DIRTY_TAGS = (GIT_DIRTY_TAG, "agileds.git.dirty")
 
 
 @dataclass(frozen=True)
@@ -126,11 +133,11 @@ def change_list(candidate: VersionInfo, production: VersionInfo | None) -> Chang
         columns_removed=[] if production is None else _minus(other.columns, candidate.columns),
         family=(other.config.get("family"), candidate.config.get("family")),
         hyperparameters=[] if production is None else _params(other.config, candidate.config),
-        rows=_pair(tags, "agileds.data.rows"),
-        window=_pair(tags, "agileds.data.window"),
+        rows=_pair(tags, DATA_ROWS_TAG),
+        window=_pair(tags, DATA_WINDOW_TAG),
         commit=(other.commit, candidate.commit),
         dirty=(other.dirty, candidate.dirty),
-        spec=_pair(tags, "agileds.spec"),
+        spec=_pair(tags, SPEC_TAG),
     )
 
 

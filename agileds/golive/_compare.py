@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agileds.errors import DataError
+from agileds.evaluation import SERVING
 from agileds.golive._data import EvalData
 from agileds.golive._segments import SegmentResult, compare_segments
 
@@ -16,9 +17,6 @@ if TYPE_CHECKING:
     from agileds.evaluation import DeLongResult
 
 __all__ = ["SERVING", "Comparison", "compare_models", "model_scores"]
-
-SERVING = ("latency_p50_ms", "latency_p95_ms", "latency_batch_ms", "model_size_mb")
-"""The serving measures, as :func:`agileds.evaluation.serving_cost` names them."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,7 @@ class Comparison:
 def model_scores(model: Any, x: Any, task: str) -> Any:
     """Scores of a fitted model: P(positive) for binary, class probabilities for
     multiclass, predictions for regression; a model that cannot score ``x`` is a DataError."""
-    from agileds.sweeps._prepare import model_scores as scores
+    from agileds.sweeps import model_scores as scores
 
     try:
         return np.asarray(scores(model, x, task), dtype=np.float64)

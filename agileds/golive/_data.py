@@ -13,7 +13,7 @@ from agileds.errors import DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from agileds.sweeps._spec import ExperimentSpec
+    from agileds.sweeps import ExperimentSpec
     from agileds.tracking import ModelVersion
 
 __all__ = ["EvalData", "checked_rows", "file_data", "holdout_data", "input_columns", "read_data"]
@@ -73,7 +73,7 @@ def holdout_data(spec: ExperimentSpec, spec_path: Path, shown: str) -> EvalData:
     Raises:
         DataError: The experiment's data is missing or unusable (see ``prepare_data``).
     """
-    from agileds.sweeps._prepare import prepare_data
+    from agileds.sweeps import prepare_data
 
     data = prepare_data(spec, spec_path, shown)
     segment = spec.data.segment_column

@@ -107,7 +107,7 @@ def decide(
 
 
 def _num(value: float | None, *, signed: bool = False) -> str:
-    from agileds.reports._render import format_number
+    from agileds.reports import format_number
 
     return format_number(value, signed=signed)
 

@@ -184,7 +184,7 @@ def _as_sklearn_flavour(served: Any) -> None:
     """Let MLflow's evaluator find the scikit-learn model behind agileds' fast-path loader:
     it asks the raw model for probabilities only when the pyfunc's loader_module is
     ``mlflow.sklearn`` (agileds' loader wraps that flavour's model and exposes it alike)."""
-    from agileds.tracking._fastpath import LOADER_MODULE
+    from agileds.tracking import FAST_LOADER_MODULE as LOADER_MODULE
 
     flavour = served.metadata.flavors.get("python_function", {})
     if flavour.get("loader_module") == LOADER_MODULE:

@@ -14,7 +14,7 @@ import numpy as np
 
 from agileds.golive._compare import Comparison
 from agileds.golive._report import GoLiveReport
-from agileds.reports._figures import save_png
+from agileds.reports import new_figure, save_png
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -47,7 +47,6 @@ def plot_golive(report: GoLiveReport, comparison: Comparison, folder: Path) -> d
 
 
 def _figure(height: float = 4.5, columns: int = 1) -> tuple[Figure, list[Axes]]:
-    from agileds.reports._figures import new_figure
 
     fig = new_figure(height)
     return fig, list(np.atleast_1d(fig.subplots(1, columns)))

@@ -23,6 +23,7 @@ from agileds.errors import UsageError
 from agileds.golive._aliaslock import alias_lock
 from agileds.golive._steps import Undo, all_or_nothing, check_artifacts
 from agileds.golive._tags import AT_TAG, DECISION_TAG, PRODUCTION_TAG, REASONS_TAG, REPORT_TAG
+from agileds.tracking import GIT_DIRTY_TAG, STORE_DIR, get_alias_version, get_client, resolve_stores
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,8 +40,6 @@ PREVIOUS = "previous"
 """The alias of the version the last promotion replaced: where a rollback goes."""
 ROLLED_BACK_TAG = "agileds.rolled_back_at"
 """When a version was rolled back; promoting it again needs a later go-live decision."""
-DIRTY_TAG = "agileds.git_dirty"
-"""Set by ``agileds run`` on the versions it registers (see :meth:`agileds.git.GitState.tags`)."""
 
 
 @dataclass(frozen=True)
@@ -322,7 +321,6 @@ def _tag_promotion(done: Promotion, undo: Undo) -> None:
 
 def _lock_folder(project: Project) -> Path | None:
     """The folder of the local alias lock: the project's, when the registry is its SQLite."""
-    from agileds.tracking._stores import STORE_DIR
 
     settings = project.settings
     uri = settings.tracking_uri or ""
@@ -330,7 +328,6 @@ def _lock_folder(project: Project) -> Path | None:
 
 
 def _client(project: Project) -> MlflowClient:
-    from agileds.tracking import get_client, resolve_stores
 
     settings = project.settings
     stores = resolve_stores(project.root, settings.tracking_uri, settings.artifact_location)
@@ -338,13 +335,12 @@ def _client(project: Project) -> MlflowClient:
 
 
 def _alias(client: MlflowClient, model: str, alias: str) -> str | None:
-    from agileds.tracking import get_alias_version
 
     return get_alias_version(client, model, alias)
 
 
 def _is_dirty(tags: dict[str, str]) -> bool:
-    return tags.get(DIRTY_TAG, "").lower() == "true"
+    return tags.get(GIT_DIRTY_TAG, "").lower() == "true"
 
 
 def _shown(version: str | None) -> str:

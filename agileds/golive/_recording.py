@@ -13,6 +13,15 @@ from agileds.errors import DiskFullError, disk_full_reason
 from agileds.golive._compare import Comparison
 from agileds.golive._report import GoLiveReport, write_golive_report
 from agileds.golive._tags import DECISION_TAG, KIND_TAG
+from agileds.tracking import (
+    ERROR_TAG,
+    PRODUCTION_VERSION_TAG,
+    VERDICT_TAG,
+    VERSION_TAG,
+    RunLogger,
+    ensure_experiment,
+    ticket_run_tags,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,8 +40,6 @@ class Recorder:
 
     def __init__(self, golive: GoLive, own: str, other: str | None) -> None:
         from agileds.git import git_state
-        from agileds.runners._sweep import ticket_run_tags
-        from agileds.tracking import RunLogger, ensure_experiment
 
         self.golive, self.own, self.other = golive, own, other
         self.client = golive.client
@@ -49,27 +56,27 @@ class Recorder:
 
     @property
     def url(self) -> str:
-        """The go-live run in the MLflow UI (``agileds ui``)."""
-        return f"http://127.0.0.1:5000/#/experiments/{self.experiment_id}/runs/{self.run_id}"
+        """The go-live run in the MLflow UI (the ``ui_url`` setting)."""
+        return self.golive.project.run_url(self.experiment_id, self.run_id)
 
     @contextlib.contextmanager
     def run(self, params: Mapping[str, Any] | None = None) -> Iterator[str]:
         """Open the go-live run; a failure inside marks it FAILED (KILLED on Ctrl-C)."""
         tags = {
             KIND_TAG: "golive",
-            "agileds.model_version": self.own,
-            "agileds.production_version": self.other or "",
+            VERSION_TAG: self.own,
+            PRODUCTION_VERSION_TAG: self.other or "",
         }
         name = f"{self.golive.ticket.id}-golive"
         self.run_id = self.logger.start_parent(self.experiment_id, name, tags=tags, params=params)
         try:
             yield self.run_id
         except KeyboardInterrupt:
-            self.logger.abandon_parent(self.run_id, "KILLED", tags={"agileds.verdict": "killed"})
+            self.logger.abandon_parent(self.run_id, "KILLED", tags={VERDICT_TAG: "killed"})
             raise
         except BaseException as exc:
             closed = self.logger.abandon_parent(
-                self.run_id, "FAILED", tags={"agileds.error": str(exc)[:5000]}
+                self.run_id, "FAILED", tags={ERROR_TAG: str(exc)[:5000]}
             )
             reason = disk_full_reason(exc)
             if reason is not None:

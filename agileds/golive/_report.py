@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from agileds.golive._compare import Comparison
-from agileds.reports._golive import GoLiveReport, build_golive_report
+from agileds.reports import GoLiveReport, build_golive_report, render_markdown, write_atomic
 
 __all__ = ["REPORT_NAME", "GoLiveReport", "build_golive_report", "write_golive_report"]
 
@@ -20,7 +20,6 @@ def write_golive_report(report: GoLiveReport, comparison: Comparison, folder: Pa
         The report with ``plots`` filled in.
     """
     from agileds.golive._plots import plot_golive
-    from agileds.reports import render_markdown, write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     plotted = dataclasses.replace(report, plots=plot_golive(report, comparison, folder))

@@ -14,10 +14,17 @@ from agileds.golive._guardrails import load_guardrails
 from agileds.golive._report import REPORT_NAME, GoLiveReport, build_golive_report
 from agileds.golive._tags import golive_tags
 from agileds.project import Project, find_project
+from agileds.tracking import (
+    TICKET_TAG,
+    get_alias_version,
+    get_client,
+    resolve_model_uri,
+    resolve_stores,
+)
 
 if TYPE_CHECKING:
     from agileds.golive._mlflow_eval import MlflowCheck
-    from agileds.scoring._compare import OldPredictions
+    from agileds.scoring import OldPredictions
     from agileds.tickets import Ticket
     from agileds.tracking import ModelVersion
 
@@ -77,8 +84,7 @@ class GoLive:
     def __init__(
         self, project: Project, ticket: Ticket, progress: Callable[[str], None] | None
     ) -> None:
-        from agileds.runners._sweep import load_ticket_spec
-        from agileds.tracking import get_client, resolve_stores
+        from agileds.sweeps import load_ticket_spec
 
         settings = project.settings
         self.project, self.ticket, self.progress = project, ticket, progress
@@ -100,7 +106,6 @@ class GoLive:
     def run(self, candidate: str | int | None, data: Path | str | None) -> GoLiveReport:
         """Compare, decide, report and record; see :func:`run_golive`."""
         from agileds.golive._versions import candidate_version
-        from agileds.tracking import get_alias_version
 
         own = candidate_version(self.client, self.model_name, self.ticket.id, candidate)
         other = get_alias_version(self.client, self.model_name, "production")
@@ -156,7 +161,7 @@ class GoLive:
 
     def _note_versions(self, infos: dict[str, VersionInfo]) -> None:
         own, other = infos["candidate"], infos.get("production")
-        registered_by = own.tags.get("agileds.ticket")
+        registered_by = own.tags.get(TICKET_TAG)
         if registered_by and registered_by != self.ticket.id:
             self.notes.append(
                 f"v{own.version} was registered by {registered_by}, not {self.ticket.id}"
@@ -177,7 +182,7 @@ class GoLive:
         """Quantities the go-live does not measure (``cv.*``, ``trials``, ``leakage_flags``,
         ...), as the candidate's own run measured them."""
         from agileds.evaluation import METRICS
-        from agileds.tickets._quantities import is_known_quantity
+        from agileds.tickets import is_known_quantity
 
         if not info.run_id:
             return {}
@@ -283,7 +288,7 @@ class GoLive:
 
     def _old_predictions(self, own: str, other: str | None) -> OldPredictions | None:
         """Production's last scoring job rescored by the candidate (None without one)."""
-        from agileds.scoring._compare import old_predictions
+        from agileds.scoring import old_predictions
 
         if other is None:
             return None
@@ -318,7 +323,6 @@ class GoLive:
         comparison: Comparison,
     ) -> MlflowCheck | None:
         from agileds.golive._mlflow_eval import mlflow_evaluate
-        from agileds.tracking import resolve_model_uri
 
         if not self.guardrails.mlflow_evaluate:
             return None

@@ -1,9 +1,22 @@
-"""The tags a go-live sets on the candidate model version: what ``agileds promote`` reads."""
+"""The tags a go-live sets on the candidate model version: what ``agileds promote`` reads.
+
+The names are defined in :mod:`agileds.tracking` with every other stored name.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+
+from agileds.tracking import (
+    AT_TAG,
+    DECISION_TAG,
+    KIND_TAG,
+    PRODUCTION_TAG,
+    REASONS_TAG,
+    REPORT_TAG,
+    RUN_TAG,
+)
 
 __all__ = [
     "AT_TAG",
@@ -15,21 +28,6 @@ __all__ = [
     "RUN_TAG",
     "golive_tags",
 ]
-
-DECISION_TAG = "agileds.golive.decision"
-"""``GO`` or ``NO-GO``; promotion refuses anything but ``GO``."""
-REASONS_TAG = "agileds.golive.reasons"
-"""A JSON list of the decision's reasons, one sentence each."""
-REPORT_TAG = "agileds.golive.report"
-"""The report's path relative to the project root, e.g. ``docs/reports/STORY-1/golive.md``."""
-AT_TAG = "agileds.golive.at"
-"""When the gate decided, ISO 8601 in UTC."""
-PRODUCTION_TAG = "agileds.golive.production_version"
-"""The production version compared against; empty on a first deployment."""
-RUN_TAG = "agileds.golive.run"
-"""The go-live MLflow run."""
-KIND_TAG = "agileds.kind"
-"""On runs: ``golive`` for a go-live run."""
 
 MAX_REASONS_CHARS = 5000
 """Room for the reasons' JSON in one tag value (MLflow's registry limits tag values)."""

@@ -24,7 +24,13 @@ from agileds.evaluation import (  # re-exported: the drift statistics live in ev
     psi_band,
     unseen_categories,
 )
-from agileds.monitor._batch import REFERENCE_SAMPLE, MonitorResult, monitor_batch
+from agileds.monitor._batch import (
+    REFERENCE_SAMPLE,
+    MonitorResult,
+    batch_scores,
+    monitor_batch,
+    score_psi,
+)
 from agileds.monitor._check import MonitorCheck, check_batch
 from agileds.monitor._dashboard import (
     BatchRow,
@@ -41,6 +47,7 @@ from agileds.monitor._signals import (
     ticket_value,
 )
 from agileds.monitor._thresholds import Thresholds, load_thresholds
+from agileds.monitor._validate import check_batch_file
 from agileds.monitor._volume import ScoringJob, ScoringVolume, read_scoring_volume
 
 __all__ = [
@@ -60,8 +67,10 @@ __all__ = [
     "ScoringVolume",
     "Signal",
     "Thresholds",
+    "batch_scores",
     "build_dashboard",
     "check_batch",
+    "check_batch_file",
     "check_thresholds",
     "chi2_test",
     "feature_drift",
@@ -72,6 +81,7 @@ __all__ = [
     "psi",
     "psi_band",
     "read_scoring_volume",
+    "score_psi",
     "severity_level",
     "ticket_value",
     "unseen_categories",

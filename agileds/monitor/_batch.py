@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -12,7 +11,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agileds.errors import DataError
-from agileds.evaluation import FeatureDrift, drift_with_shares, psi, unseen_categories
+from agileds.evaluation import (
+    FeatureDrift,
+    bootstrap_metrics,
+    compute_metrics,
+    data_quality,
+    drift_with_shares,
+    psi,
+    scoring_threads,
+    unseen_categories,
+)
 from agileds.monitor._runs import log_step, monitor_run, next_step
 from agileds.monitor._validate import parse_at, read_batch
 from agileds.monitor._volume import ScoringVolume, read_scoring_volume
@@ -217,7 +225,7 @@ def _silent(_: str) -> None:
     """The default progress callback: say nothing."""
 
 
-def _scores(pipeline: Any, x: pd.DataFrame, task: str) -> Any:
+def batch_scores(pipeline: Any, x: pd.DataFrame, task: str) -> Any:
     """The model's scores; a pipeline's features reach its model in column-major order.
 
     Tree ensembles walk each row down every tree, reading one feature per node: on a
@@ -245,7 +253,9 @@ def _score(production: ModelVersion, inputs: pd.DataFrame, shown: str) -> Any:
     try:
         with threadpool_limits(limits=scoring_threads(), user_api="openmp"):
             parts = [
-                _scores(production.pipeline, inputs.iloc[at : at + SCORE_CHUNK], production.task)
+                batch_scores(
+                    production.pipeline, inputs.iloc[at : at + SCORE_CHUNK], production.task
+                )
                 for at in range(0, len(inputs), SCORE_CHUNK)
             ]
     except (ValueError, TypeError, KeyError) as error:
@@ -255,20 +265,6 @@ def _score(production: ModelVersion, inputs: pd.DataFrame, shown: str) -> Any:
             "check the values of its input columns"
         ) from None
     return np.concatenate(parts)
-
-
-def scoring_threads() -> int | None:
-    """OpenMP threads for scoring: the cores other work leaves idle, at least one.
-
-    A model's OpenMP threads that wait for busy cores make scoring slower, not faster (a
-    million rows on two cores, one of them busy: 18 s with one thread, 30 s with two), so
-    the count follows the load average; ``OMP_NUM_THREADS``, when set, decides instead
-    (None: leave the limit alone).
-    """
-    if os.environ.get("OMP_NUM_THREADS"):
-        return None
-    cores = os.cpu_count() or 1
-    return max(1, min(cores, round(cores - os.getloadavg()[0])))
 
 
 def _measure(
@@ -281,7 +277,6 @@ def _measure(
 ) -> dict[str, Any]:
     """Everything measured on the batch, as MonitorResult fields."""
     from agileds.automl import infer_column_kinds
-    from agileds.evaluation import data_quality
 
     reference = production.reference
     columns = list(production.used_inputs)  # not removed ones
@@ -327,7 +322,7 @@ def score_psi(
     frame = reference[list(inputs)]
     if len(frame) > REFERENCE_SAMPLE:
         frame = frame.sample(n=REFERENCE_SAMPLE, random_state=0)
-    expected = _scores(pipeline, frame, task)
+    expected = batch_scores(pipeline, frame, task)
     if task == "multiclass":
         labels = np.asarray(classes, dtype=object)
         return psi(labels[expected.argmax(1)], labels[scores.argmax(1)], categorical=True)
@@ -338,7 +333,6 @@ def _metrics(
     production: ModelVersion, scores: Any, labels: pd.Series | None, thresholds: Thresholds
 ) -> tuple[dict[str, float], int]:
     """The task's metrics on the labelled rows, the primary one with its interval."""
-    from agileds.evaluation import bootstrap_metrics, compute_metrics
 
     if labels is None:
         return {}, 0

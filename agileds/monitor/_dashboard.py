@@ -19,7 +19,7 @@ from agileds.errors import UsageError
 from agileds.evaluation import psi_band
 from agileds.monitor._runs import ROWS_KEY, batch_tag, find_monitor_runs, metric_key
 from agileds.monitor._volume import read_scoring_volume
-from agileds.reports._monitor import (
+from agileds.reports import (
     BatchRow,
     MonitorDashboard,
     batch_order,

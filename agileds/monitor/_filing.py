@@ -24,13 +24,10 @@ if TYPE_CHECKING:
     from agileds.project import Project
     from agileds.tickets import Ticket
 
-__all__ = ["ACCEPTANCE", "DEFAULT_EFFORT", "UI_URL", "Filing", "file_investigation"]
+__all__ = ["ACCEPTANCE", "DEFAULT_EFFORT", "Filing", "file_investigation"]
 
 DEFAULT_EFFORT = 3
 """Effort of a filed investigation (story points), as a team would guess it up front."""
-
-UI_URL = "http://127.0.0.1:5000"
-"""Where ``agileds ui`` serves the MLflow UI by default (the links in filed tickets)."""
 
 ACCEPTANCE = ("followups >= 1", "Root cause written up in the investigation report")
 """The criteria of a filed investigation: ``agileds run INV-n`` decides the first."""
@@ -78,7 +75,7 @@ def file_investigation(
     seen = int(existing.monitor.get("occurrences", 1)) if existing and existing.monitor else 0
     occurrences = seen + 1
     monitor = {**_monitor_field(result, signal, others, occurrences), "signal": key}
-    description = _description(result, signal, others, existing is not None)
+    description = _description(project, result, signal, others, existing is not None)
     if existing is not None:
         # A ticket a person filed keeps its description; the evidence goes to monitor:.
         text = {"description": description} if existing.monitor else {}
@@ -168,9 +165,11 @@ def _monitor_field(
     }
 
 
-def _description(result: MonitorResult, signal: Signal, others: list[Signal], updated: bool) -> str:
+def _description(
+    project: Project, result: MonitorResult, signal: Signal, others: list[Signal], updated: bool
+) -> str:
     verb = "Updated" if updated else "Filed"
-    url = f"{UI_URL}/#/experiments/{result.experiment_id}/runs/{result.run_id}"
+    url = project.run_url(result.experiment_id, result.run_id)
     lines = [
         f"{verb} by `agileds monitor` for {result.model} v{result.version} on batch "
         f"{result.batch} ({result.rows} scores, {result.at:%Y-%m-%d %H:%M} UTC).",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agileds.evaluation import BANDS
-from agileds.reports._figures import new_figure, save_png
+from agileds.reports import new_figure, save_png
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

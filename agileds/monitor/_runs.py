@@ -14,6 +14,16 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from agileds.tracking import (
+    KIND_TAG,
+    METRIC_TAG,
+    MODEL_TAG,
+    TASK_TAG,
+    TRAINING_RUN_TAG,
+    VERSION_TAG,
+    mlflow_key,
+)
+
 if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.entities import Run
@@ -32,9 +42,6 @@ __all__ = [
 ]
 
 KIND = "monitor"
-KIND_TAG = "agileds.kind"
-MODEL_TAG = "agileds.model"
-VERSION_TAG = "agileds.model_version"
 ROWS_KEY = "scores_written"
 _BATCH_TAG = "agileds.monitor.batch.{n}"
 _MAX_ENTITIES = 1000
@@ -43,7 +50,6 @@ DRIFT_COLUMNS = ["column", "kind", "psi", "band", "test", "statistic", "p_value"
 
 def metric_key(name: str) -> str:
     """``name`` with the characters MLflow refuses in a metric name replaced by ``_``."""
-    from agileds.tracking._bridge import mlflow_key
 
     return mlflow_key(name)
 
@@ -64,9 +70,9 @@ def monitor_run(client: MlflowClient, production: ModelVersion) -> str:
         KIND_TAG: KIND,
         MODEL_TAG: production.model,
         VERSION_TAG: production.version,
-        "agileds.metric": production.metric,
-        "agileds.task": production.task,
-        "agileds.training_run": production.run_id,
+        METRIC_TAG: production.metric,
+        TASK_TAG: production.task,
+        TRAINING_RUN_TAG: production.run_id,
         "mlflow.note.content": (
             f"Monitoring of {production.name}: one step per batch scored "
             "(agileds monitor); the charts are the monitoring dashboard."

@@ -13,15 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agileds.monitor._runs import KIND_TAG, MODEL_TAG, ROWS_KEY, VERSION_TAG
+from agileds.monitor._runs import ROWS_KEY
+from agileds.tracking import KIND_TAG, MODEL_TAG, SCORING_KIND, VERSION_TAG
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.entities import Run
 
 __all__ = ["ScoringJob", "ScoringVolume", "read_scoring_volume"]
-
-SCORING_KIND = "scoring"  # agileds.scoring._runs.KIND, kept here so the monitor imports no scoring
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agileds._json import fields_dict, json_ready
+from agileds.reports._figures import new_figure, save_png
 from agileds.reports._golive import GoLiveReport, ServingRow, build_golive_report
 from agileds.reports._investigation import (
     FollowUp,
@@ -15,9 +16,15 @@ from agileds.reports._investigation import (
     write_investigation_report,
 )
 from agileds.reports._investigation_plots import plot_investigation_report
-from agileds.reports._monitor import BatchRow, MonitorDashboard, build_monitor_dashboard
+from agileds.reports._investigation_rows import DriftRow, SegmentRow, TimeRow
+from agileds.reports._monitor import (
+    BatchRow,
+    MonitorDashboard,
+    batch_order,
+    build_monitor_dashboard,
+)
 from agileds.reports._plots import plot_run_report
-from agileds.reports._render import render_markdown, write_atomic, write_run_report
+from agileds.reports._render import format_number, render_markdown, write_atomic, write_run_report
 from agileds.reports._run import (
     CriterionRow,
     CvRow,
@@ -41,7 +48,7 @@ from agileds.reports._sprint import (
     write_sprint_report,
 )
 from agileds.reports._sprint_gather import SprintSources, gather_sprint, sprint_report
-from agileds.reports._sprint_plots import plot_sprint_report
+from agileds.reports._sprint_plots import plot_files, plot_sprint_report
 
 __all__ = [
     "DEFAULT_UI_URL",
@@ -50,6 +57,7 @@ __all__ = [
     "BurndownDay",
     "CriterionRow",
     "CvRow",
+    "DriftRow",
     "FamilyRow",
     "FollowUp",
     "GoLiveReport",
@@ -62,25 +70,32 @@ __all__ = [
     "Provenance",
     "RunLink",
     "RunReport",
+    "SegmentRow",
     "ServingRow",
     "SprintCommit",
     "SprintReport",
     "SprintSources",
     "SprintTicket",
+    "TimeRow",
+    "batch_order",
     "build_golive_report",
     "build_investigation_report",
     "build_monitor_dashboard",
     "build_run_report",
     "build_sprint_report",
     "fields_dict",
+    "format_number",
     "gather_sprint",
     "json_ready",
     "log_sprint_report",
+    "new_figure",
     "param_importances",
+    "plot_files",
     "plot_investigation_report",
     "plot_run_report",
     "plot_sprint_report",
     "render_markdown",
+    "save_png",
     "split_quantities",
     "sprint_report",
     "write_atomic",

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         Reason,
         SegmentResult,
     )
-    from agileds.scoring._compare import OldPredictions
+    from agileds.scoring import OldPredictions
     from agileds.tickets import CriterionResult
 
 __all__ = ["GoLiveReport", "ServingRow", "build_golive_report", "metric_rows", "serving_rows"]
@@ -84,7 +84,7 @@ class GoLiveReport:
         path: The report file, relative to the project root.
         plots: Plot name mapped to its PNG file beside the report.
         old_predictions: Production's last scoring job rescored by the candidate
-            (:func:`agileds.scoring._compare.old_predictions`); None without one.
+            (:func:`agileds.scoring.old_predictions`); None without one.
     """
 
     ticket_id: str
@@ -263,7 +263,7 @@ def metric_rows(comparison: Comparison) -> list[MetricRow]:
 
 def serving_rows(comparison: Comparison) -> list[ServingRow]:
     """Latency and size of both models."""
-    from agileds.golive import SERVING  # golive imports this module: read when called
+    from agileds.evaluation import SERVING
 
     rows = []
     for name in SERVING:

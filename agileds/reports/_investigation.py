@@ -21,7 +21,7 @@ from agileds.reports._investigation_rows import (
     TimeRow,
 )
 from agileds.reports._run import CriterionRow, _criterion_row
-from agileds.tickets._verdicts import overall_verdict
+from agileds.tickets import overall_verdict
 
 if TYPE_CHECKING:
     from agileds.tickets import CriterionResult

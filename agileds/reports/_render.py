@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import os
 import re
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from agileds._io import atomic_write as write_atomic
 
 if TYPE_CHECKING:
     import jinja2
@@ -129,27 +129,6 @@ def render_markdown(template_name: str, **data: Any) -> str:
         jinja2.UndefinedError: The template uses a name not in ``data``.
     """
     return _environment().get_template(template_name).render(**data)
-
-
-def write_atomic(path: Path, content: str | bytes) -> Path:
-    """Write ``content`` to ``path`` so that readers see the old or the new file, never half.
-
-    The content goes to a temporary file in the same folder first, then ``os.replace``
-    moves it over ``path``. The file gets the usual permissions (0666 less the umask), not
-    the owner-only ones of :func:`tempfile.mkstemp`. Text is written as UTF-8, unchanged.
-    """
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def write_run_report(report: RunReport, folder: Path) -> Path:

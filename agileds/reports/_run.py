@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from agileds._json import fields_dict
 from agileds.errors import UsageError
-from agileds.tickets._quantities import RUN_FACTS, SERVING_MEASURES
-from agileds.tickets._verdicts import overall_verdict
+from agileds.tickets import RUN_FACTS, SERVING_MEASURES, overall_verdict
 
 if TYPE_CHECKING:
     import optuna

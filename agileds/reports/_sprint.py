@@ -42,10 +42,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agileds._json import fields_dict
-from agileds.backlog._evidence import _summarise
-from agileds.backlog._forecast import Forecast
-from agileds.backlog._quadrant import quadrant_of, thresholds
+from agileds.backlog import (
+    Forecast,
+    Sprint,
+    quadrant_of,
+    summarise_runs,
+    thresholds,
+)
 from agileds.errors import UsageError
+from agileds.project import DEFAULT_UI_URL, run_url
 from agileds.reports._render import render_markdown, write_atomic
 from agileds.reports._run import CriterionRow
 from agileds.reports._sprint_history import (
@@ -54,11 +59,18 @@ from agileds.reports._sprint_history import (
     burndown,
     history_forecast,
 )
-from agileds.tickets import CriterionResult, Status, Ticket, Verdict, evaluate_ticket
-from agileds.tickets._verdicts import overall_verdict
+from agileds.tickets import (
+    CriterionResult,
+    Status,
+    Ticket,
+    Verdict,
+    evaluate_ticket,
+    overall_verdict,
+)
+from agileds.tracking import RunLogger, criterion_tag, ensure_experiment, get_client
 
 if TYPE_CHECKING:
-    from agileds.backlog._sprints import Sprint
+    from agileds.backlog import Sprint
     from agileds.reports._sprint_gather import SprintSources
 
 __all__ = [
@@ -74,7 +86,6 @@ __all__ = [
     "write_sprint_report",
 ]
 
-DEFAULT_UI_URL = "http://127.0.0.1:5000"
 """Where ``agileds ui`` (``mlflow ui``) serves by default; run links start with it."""
 SPRINT_EXPERIMENT = "agileds-sprints"
 """The MLflow experiment holding one run per written sprint report."""
@@ -260,13 +271,13 @@ class _RunReader:
 
     def link(self, run: Any) -> RunLink:
         run_id, experiment = run.info.run_id, run.info.experiment_id
-        url = f"{self.ui_url}/#/experiments/{experiment}/runs/{run_id}"
+        url = run_url(self.ui_url, experiment, run_id)
         return RunLink(run_id, experiment, url)
 
     def with_evidence(self, row: SprintTicket, ticket: Ticket, runs: Sequence[Any]) -> SprintTicket:
         if not runs:
             return row
-        summary = _summarise(ticket.id, list(runs))
+        summary = summarise_runs(ticket.id, list(runs))
         best = next((r for r in runs if r.info.run_id == summary.best_run_id), None)
         criteria = _criteria(ticket, runs[0])
         results = [CriterionResult(c.number, c.text, _verdict(c.verdict)) for c in criteria]
@@ -288,7 +299,7 @@ def _criteria(ticket: Ticket, run: Any) -> tuple[CriterionRow, ...]:
     tags = run.data.tags if run is not None else {}
     rows = []
     for result in evaluate_ticket(ticket, metrics):
-        recorded = tags.get(f"agileds.ac.{result.number}")
+        recorded = tags.get(criterion_tag(result.number))
         verdict = result.verdict.value if result.manual or recorded is None else recorded
         values = {k: float(v) for k, v in result.values.items()}
         rows.append(CriterionRow(result.number, result.text, verdict, values, result.manual))
@@ -340,7 +351,6 @@ def log_sprint_report(report: SprintReport, path: Path, *, client: Any = None) -
     Raises:
         UsageError: No ``client`` and the report was built without MLflow.
     """
-    from agileds.tracking import RunLogger, ensure_experiment, get_client
 
     if client is None:
         if report.tracking_uri is None:

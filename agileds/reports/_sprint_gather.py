@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agileds.backlog._evidence import _parent_runs
-from agileds.backlog._forecast import TicketVersion, ticket_versions
-from agileds.backlog._sprints import Sprint, load_sprints
+from agileds.backlog import Sprint, TicketVersion, load_sprints, parent_runs, ticket_versions
 from agileds.errors import UsageError
 from agileds.reports._sprint import DEFAULT_UI_URL, SprintReport, build_sprint_report
 from agileds.reports._sprint_history import SprintCommit, sprint_commits, sprint_tickets
@@ -171,4 +169,4 @@ def _runs(client: Any, experiments: list[str], ticket_id: str, before_ms: int | 
     )
     if before_ms is not None:
         query += f" and attributes.start_time < {before_ms}"
-    return list(_parent_runs(client, experiments, query))
+    return list(parent_runs(client, experiments, query))

@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agileds.backlog._forecast import (
+from agileds.backlog import (
     Forecast,
+    Sprint,
     TicketVersion,
     forecast,
+    sprint_weeks,
     status_changes,
     weekly_throughput,
 )
-from agileds.backlog._sprints import Sprint, sprint_weeks
+from agileds.git import open_repo
 from agileds.tickets import Ticket
 
 __all__ = [
@@ -79,15 +81,9 @@ def sprint_commits(
 ) -> list[SprintCommit]:
     """Commits of HEAD's history authored from ``start`` to ``end`` (inclusive, either open)
     whose message names one of ``ids``, oldest first."""
-    import git
-
     wanted = set(ids)
-    if not wanted:
-        return []
-    try:
-        repo = git.Repo(repo_path, search_parent_directories=True)
-        repo.head.commit  # noqa: B018 - raises ValueError before the first commit
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+    repo = open_repo(repo_path, with_commit=True) if wanted else None
+    if repo is None:
         return []
     # Commit dates are never before author dates, so this only skips older history.
     since: dict[str, Any] = {"since": f"{start - dt.timedelta(days=1)} 00:00:00"} if start else {}

@@ -65,8 +65,7 @@ def plot_burndown(report: SprintReport, path: Path) -> Path:
 
 def plot_sprint_quadrants(report: SprintReport, path: Path) -> Path:
     """Draw the sprint's tickets on the value-vs-ease chart of ``backlog rank --plot``."""
-    from agileds.backlog._quadrant import plot_quadrants
-    from agileds.backlog._rank import RankedTicket
+    from agileds.backlog import RankedTicket, plot_quadrants
     from agileds.tickets import Ticket, TicketType
 
     rows = [

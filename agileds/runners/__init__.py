@@ -8,6 +8,7 @@ from typing import Unpack
 from agileds.errors import UsageError
 from agileds.project import Project, find_project
 from agileds.runners._base import RunOptions, RunOptionsArgs, RunResult, TicketRunner
+from agileds.runners._join import join_sweep
 from agileds.tickets import TicketType
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "RunResult",
     "TicketRunner",
     "get_runner",
+    "join_sweep",
     "run_ticket",
 ]
 

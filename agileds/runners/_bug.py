@@ -8,9 +8,10 @@ from typing import Any
 
 from agileds.project import Project
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
-from agileds.runners._sweep import CONFIG_TAG, Execution, load_ticket_spec, say_sanity
-from agileds.tickets import Ticket, evaluate_ticket
-from agileds.tickets._verdicts import overall_verdict
+from agileds.runners._sweep import Execution, say_sanity
+from agileds.sweeps import default_configs, load_ticket_spec, prepare_data
+from agileds.tickets import Ticket, evaluate_ticket, overall_verdict
+from agileds.tracking import CONFIG_TAG, get_alias_version
 
 __all__ = ["BugRunner"]
 
@@ -27,7 +28,6 @@ class BugRunner(TicketRunner):
     """
 
     def run(self, project: Project, ticket: Ticket, options: RunOptions) -> RunResult:
-        from agileds.sweeps._prepare import prepare_data
 
         spec, spec_path, shown = load_ticket_spec(project, ticket)
         data = prepare_data(spec, spec_path, shown)
@@ -41,8 +41,6 @@ class _BugExecution(Execution):
         return self._in_parent_run(self._check_and_retrain)
 
     def _current_config(self) -> dict[str, Any]:
-        from agileds.sweeps._objective import default_configs
-        from agileds.tracking import get_alias_version
 
         version = get_alias_version(self.client, self.model_name, "production")
         if version is not None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agileds.errors import DataError
-from agileds.reports._investigation_rows import SegmentRow, TimeRow
+from agileds.reports import SegmentRow, TimeRow
 
 if TYPE_CHECKING:
     import pandas as pd

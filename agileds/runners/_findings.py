@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agileds.errors import DataError
-from agileds.reports._investigation_rows import DriftRow, SegmentRow, TimeRow
+from agileds.reports import DriftRow, SegmentRow, TimeRow
 from agileds.runners._diagnostics import (
     MATERIAL_DROP,
     Scored,
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from agileds.sweeps._spec import ExperimentSpec
+    from agileds.sweeps import ExperimentSpec
 
 __all__ = ["IMPORTANCE_ROWS", "Findings", "Investigator"]
 
@@ -99,7 +99,7 @@ class Investigator:
         return findings
 
     def _scores(self, frame: pd.DataFrame, shown: str) -> np.ndarray:
-        from agileds.sweeps._prepare import model_scores
+        from agileds.sweeps import model_scores
 
         s = self.subject
         try:
@@ -179,7 +179,7 @@ class Investigator:
 
     def _drift(self, findings: Findings, batch: Scored) -> None:
         from agileds.evaluation import feature_drift
-        from agileds.monitor._batch import score_psi
+        from agileds.monitor import score_psi
 
         s = self.subject
         kinds = {k: v for k, v in self.kinds().items() if k in self.used}

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from agileds.reports._investigation_rows import DriftRow, FollowUp
+from agileds.reports import DriftRow, FollowUp
 
 __all__ = ["Evidence", "file_followups", "propose_followups"]
 

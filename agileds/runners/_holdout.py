@@ -8,18 +8,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agileds.errors import AgileDSError, DataError
-from agileds.sweeps._ensemble import (
+from agileds.sweeps import (
     ENSEMBLE,
     LATENCY_MARGIN,
     ROW_COST_ATTR,
     Ensemble,
+    ExperimentSpec,
+    OofStore,
+    PreparedData,
+    build_model,
     candidate_pool,
+    default_configs,
+    model_labels,
+    model_scores,
     select_ensemble,
+    suggest_trial_config,
 )
-from agileds.sweeps._objective import build_model, suggest_trial_config
-from agileds.sweeps._oof import OofStore
-from agileds.sweeps._prepare import PreparedData, model_labels, model_scores
-from agileds.sweeps._spec import ExperimentSpec
 
 if TYPE_CHECKING:
     import optuna
@@ -55,7 +59,6 @@ def trial_config(
     import optuna
 
     from agileds.automl import canonical_config
-    from agileds.sweeps._objective import default_configs
 
     params = canonical_config(trial.params, data.task)  # a study from before "ridge"
     family = params.get("family")

@@ -13,17 +13,24 @@ from typing import TYPE_CHECKING, Any
 
 from agileds.errors import UsageError
 from agileds.project import Project
-from agileds.reports._investigation_rows import FollowUp
+from agileds.reports import (
+    FollowUp,
+    build_investigation_report,
+    write_atomic,
+    write_investigation_report,
+)
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
 from agileds.runners._findings import Findings, Investigator
 from agileds.runners._subject import Subject, load_subject, open_investigated
-from agileds.runners._sweep import Execution, load_ticket_spec
+from agileds.runners._sweep import Execution
+from agileds.sweeps import load_spec, load_ticket_spec
 from agileds.tickets import Ticket, evaluate_ticket
+from agileds.tracking import KIND_TAG, METRIC_TAG, SPEC_TAG, TASK_TAG, get_client, resolve_stores
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from agileds.sweeps._spec import ExperimentSpec
+    from agileds.sweeps import ExperimentSpec
     from agileds.tracking import ModelVersion
 
 __all__ = ["InvestigationRunner"]
@@ -49,7 +56,6 @@ class InvestigationRunner(TicketRunner):
     """
 
     def run(self, project: Project, ticket: Ticket, options: RunOptions) -> RunResult:
-        from agileds.tracking import get_client, resolve_stores
 
         settings = project.settings
         model_name = str(ticket.monitor.get("model") or ticket.model or settings.model)
@@ -74,8 +80,6 @@ def _investigation_spec(
     project: Project, ticket: Ticket, version: ModelVersion
 ) -> tuple[ExperimentSpec, Path, str]:
     """The ticket's experiment, else the spec the investigated version was trained with."""
-    from agileds.sweeps._spec import load_spec
-
     if ticket.experiment:
         return load_ticket_spec(project, ticket)
     shown = version.spec or ""
@@ -112,10 +116,10 @@ class _InvestigationExecution(Execution):
     def _parent_tags(self) -> dict[str, str]:
         s, monitor = self.subject, self.ticket.monitor
         tags = {
-            "agileds.kind": "investigation",
-            "agileds.spec": self.shown,
-            "agileds.metric": s.metric,
-            "agileds.task": s.task,
+            KIND_TAG: "investigation",
+            SPEC_TAG: self.shown,
+            METRIC_TAG: s.metric,
+            TASK_TAG: s.task,
             "agileds.investigated_version": s.version,
             "agileds.batch": s.batch_shown,
         }
@@ -210,14 +214,11 @@ class _InvestigationExecution(Execution):
         followups: list[FollowUp],
         parent: str,
     ) -> Path:
-        from agileds.reports import write_atomic
-        from agileds.reports._investigation import (
+        from agileds.reports import (
             InvestigationData,
             InvestigationMeasurements,
             InvestigationSubject,
             Provenance,
-            build_investigation_report,
-            write_investigation_report,
         )
 
         s, data = self.subject, self.spec.data
@@ -269,7 +270,7 @@ class _InvestigationExecution(Execution):
             ),
             Provenance(
                 created=dt.datetime.now(dt.UTC).replace(microsecond=0),
-                mlflow_run_url=f"http://127.0.0.1:5000/#/experiments/{self.experiment_id}/runs/{parent}",
+                mlflow_run_url=self.project.run_url(self.experiment_id, parent),
                 git_commit=self.git.commit,
             ),
             criteria=criteria,

@@ -29,12 +29,16 @@ def join_sweep(
     """
     import optuna
 
-    from agileds.runners._sweep import load_ticket_spec, ticket_run_tags
-    from agileds.sweeps._oof import oof_folder
-    from agileds.sweeps._prepare import prepare_data
-    from agileds.sweeps._study import finished_trials, open_storage
-    from agileds.sweeps._workers import SweepJob, work
-    from agileds.tracking import active_ticket, resolve_stores
+    from agileds.sweeps import (
+        SweepJob,
+        finished_trials,
+        load_ticket_spec,
+        oof_folder,
+        open_storage,
+        prepare_data,
+        work,
+    )
+    from agileds.tracking import active_ticket, resolve_stores, ticket_run_tags
 
     ticket = project.backlog().get(ticket_id)
     spec, spec_path, shown = load_ticket_spec(project, ticket)

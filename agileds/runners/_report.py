@@ -31,7 +31,7 @@ def write_report(
     """
     from agileds.evaluation import LATENCY_METHOD
     from agileds.reports import build_run_report, write_run_report
-    from agileds.sweeps._ensemble import flat_config
+    from agileds.sweeps import flat_config
 
     ticket, data = execution.ticket, execution.data
     report = build_run_report(
@@ -48,7 +48,7 @@ def write_report(
         best_config=flat_config(config),
         model_name=execution.model_name,
         model_version=version,
-        mlflow_run_url=f"http://127.0.0.1:5000/#/experiments/{execution.experiment_id}/runs/{parent}",
+        mlflow_run_url=execution.project.run_url(execution.experiment_id, parent),
         git_commit=execution.git.commit,
     )
     report = dataclasses.replace(

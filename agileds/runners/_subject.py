@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from mlflow import MlflowClient
 
-    from agileds.sweeps._spec import ExperimentSpec
+    from agileds.sweeps import ExperimentSpec
     from agileds.tracking import ModelVersion
 
 __all__ = ["Subject", "investigated_version", "load_subject", "open_investigated"]
@@ -265,7 +265,7 @@ def _rebuild_holdout(
 def _split_again(project: Project, shown: str, target: str, task: str) -> tuple[Any, Any]:
     """The training part and holdout the spec ``shown`` makes of its data today."""
     from agileds.data import holdout_split, load_table
-    from agileds.sweeps._spec import load_spec
+    from agileds.sweeps import load_spec
 
     path = project.root / shown
     if not shown or not path.is_file():

@@ -11,41 +11,60 @@ from typing import Any
 from agileds.errors import AgileDSError, DiskFullError, UsageError, disk_full_reason, is_disk_full
 from agileds.project import Project
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
-from agileds.sweeps._ensemble import flat_config, members_of
-from agileds.sweeps._oof import OofStore, oof_folder
-from agileds.sweeps._spec import ExperimentSpec, load_spec
-from agileds.tickets import Ticket, evaluate_ticket
-from agileds.tickets._verdicts import criterion_bound, overall_verdict
+from agileds.sweeps import (
+    ExperimentSpec,
+    OofStore,
+    default_configs,
+    fail_stale_trials,
+    finished_trials,
+    flat_config,
+    load_ticket_spec,
+    members_of,
+    oof_folder,
+    open_storage,
+    open_study,
+    plan_threads,
+    prepare_data,
+    run_lock,
+    thread_limits,
+)
+from agileds.tickets import Ticket, criterion_bound, evaluate_ticket, overall_verdict
+from agileds.tracking import (
+    CONFIG_TAG,
+    ERROR_TAG,
+    METRIC_TAG,
+    PRODUCTION_VERSION_TAG,
+    SPEC_TAG,
+    TASK_TAG,
+    VERDICT_TAG,
+    VERSION_TAG,
+    RunLogger,
+    active_ticket,
+    criterion_tag,
+    ensure_experiment,
+    get_alias_version,
+    get_client,
+    log_model,
+    log_reference,
+    reference_tags,
+    register_model,
+    resolve_stores,
+    ticket_run_tags,
+)
 
 __all__ = [
     "Execution",
     "SweepFailedError",
     "SweepRunner",
-    "load_ticket_spec",
     "sanity_findings",
     "say_sanity",
 ]
-
-CONFIG_TAG = "agileds.config"
 
 
 class SweepFailedError(AgileDSError):
     """Every trial of the sweep failed; the message carries the first error."""
 
     exit_code = 1
-
-
-def load_ticket_spec(project: Project, ticket: Ticket) -> tuple[ExperimentSpec, Path, str]:
-    """The ticket's experiment spec with its ``sweep:`` overrides applied."""
-    if not ticket.experiment:
-        raise UsageError(
-            f"{ticket.id} names no experiment; add 'experiment: experiments/<name>.yaml' "
-            f"to backlog/{ticket.id}.yaml"
-        )
-    path = (project.root / ticket.experiment).resolve()
-    origin = project.relative(project.backlog().path_of(ticket.id))
-    spec = load_spec(path, project.relative(path), ticket.sweep, origin=f"{origin}: sweep")
-    return spec, path, project.relative(path)
 
 
 def _with_budget(spec: ExperimentSpec, options: RunOptions) -> ExperimentSpec:
@@ -72,23 +91,10 @@ def say_sanity(sanity: Any, options: RunOptions) -> None:
         options.say(f"sanity check kept {row['column']} under suspicion: {row['reason']}")
 
 
-def ticket_run_tags(ticket: Ticket, model_name: str) -> dict[str, str]:
-    """The ``agileds.*`` tags of every run made for ``ticket``."""
-    return {
-        "agileds.ticket": ticket.id,
-        "agileds.ticket_type": ticket.type.value,
-        "agileds.title": ticket.title,
-        "agileds.value": f"{ticket.value:g}",
-        "agileds.effort": f"{ticket.effort:g}",
-        "agileds.model": model_name,
-    }
-
-
 class SweepRunner(TicketRunner):
     """Runs a story or spike: sweep, refit, holdout, production comparison, verdict."""
 
     def run(self, project: Project, ticket: Ticket, options: RunOptions) -> RunResult:
-        from agileds.sweeps._prepare import prepare_data
 
         if options.workers < 1:
             raise UsageError(f"--workers must be at least 1, got {options.workers}")
@@ -118,7 +124,6 @@ class Execution:
         options: RunOptions,
     ) -> None:
         from agileds.git import git_state
-        from agileds.tracking import ensure_experiment, get_client, resolve_stores
 
         settings = project.settings
         self.project, self.ticket, self.spec, self.data, self.options = (
@@ -147,12 +152,10 @@ class Execution:
         self.registered: str | None = None  # the version this execution registered
         self.left_behind: str | None = None  # a failed run's version that could not be removed
         self.oof = OofStore(oof_folder(project.root, ticket.id))
-        from agileds.sweeps._threads import plan_threads
 
         self.threads = plan_threads(options.workers)
 
     def run(self) -> RunResult:
-        from agileds.sweeps._runlock import run_lock
 
         # Held for the whole run: failing stale trials and closing abandoned parent runs
         # is right only when no other run of this ticket is alive.
@@ -194,7 +197,6 @@ class Execution:
     def _in_parent_run(self, body: Callable[[Any, str], RunResult]) -> RunResult:
         """Start the ticket's parent run, call ``body(logger, parent_run_id)`` with the
         ticket active, and finish the run KILLED or FAILED when ``body`` does not return."""
-        from agileds.tracking import RunLogger, active_ticket
 
         logger = RunLogger(self.client, tags=self.tags)
         parent = logger.start_parent(
@@ -204,22 +206,16 @@ class Execution:
             with active_ticket(self.tags):
                 return body(logger, parent)
         except KeyboardInterrupt:
-            logger.abandon_parent(parent, "KILLED", tags={"agileds.verdict": "killed"})
+            logger.abandon_parent(parent, "KILLED", tags={VERDICT_TAG: "killed"})
             raise
         except BaseException as exc:
             self._unregister()
             self.parent_closed = logger.abandon_parent(
-                parent, "FAILED", tags={"agileds.error": str(exc)[:5000]}
+                parent, "FAILED", tags={ERROR_TAG: str(exc)[:5000]}
             )
             raise
 
     def _open_study(self) -> Any:
-        from agileds.sweeps._study import (
-            fail_stale_trials,
-            finished_trials,
-            open_storage,
-            open_study,
-        )
 
         storage = open_storage(self.stores.optuna_storage, self.options.say)
         study = open_study(
@@ -253,8 +249,6 @@ class Execution:
     def _start_configs(self) -> list[dict[str, Any]]:
         """Trial 0: production's configuration when there is one, else family defaults."""
         from agileds.automl import canonical_config
-        from agileds.sweeps._objective import default_configs
-        from agileds.tracking import get_alias_version
 
         defaults = default_configs(self.spec, self.data)
         version = get_alias_version(self.client, self.model_name, "production")
@@ -275,9 +269,9 @@ class Execution:
 
     def _parent_tags(self) -> dict[str, str]:
         return {
-            "agileds.spec": self.shown,
-            "agileds.metric": self.data.metric,
-            "agileds.task": self.data.task,
+            SPEC_TAG: self.shown,
+            METRIC_TAG: self.data.metric,
+            TASK_TAG: self.data.task,
             "agileds.workers": str(self.options.workers),
         }
 
@@ -305,8 +299,7 @@ class Execution:
         }
 
     def _sweep(self, study: Any, parent: str) -> None:
-        from agileds.sweeps._study import finished_trials
-        from agileds.sweeps._workers import SweepJob, run_workers
+        from agileds.sweeps import SweepJob, finished_trials, run_workers
 
         timeout = self.spec.budget.timeout
         deadline = time.time() + timeout if timeout else None
@@ -342,7 +335,6 @@ class Execution:
         counts = _trial_counts(study)
         if counts["trials_completed"] == 0:
             raise SweepFailedError(_all_failed_message(study))
-        from agileds.sweeps._threads import thread_limits
 
         bound = criterion_bound(self.ticket, "latency_p95_ms")
         config, ensemble = final_config(
@@ -387,10 +379,10 @@ class Execution:
         """Tag the parent run with the verdicts, finish it, and return the result."""
         verdict = overall_verdict(criteria)
         tags = {
-            "agileds.verdict": verdict.value,
-            "agileds.model_version": version,
-            "agileds.production_version": self.production_version or "",
-            **{f"agileds.ac.{c.number}": c.verdict.value for c in criteria},
+            VERDICT_TAG: verdict.value,
+            VERSION_TAG: version,
+            PRODUCTION_VERSION_TAG: self.production_version or "",
+            **{criterion_tag(c.number): c.verdict.value for c in criteria},
         }
         logger.finish_parent(parent, "FINISHED", metrics=quantities, tags=tags)
         return RunResult(
@@ -466,7 +458,6 @@ class Execution:
         return version
 
     def _register(self, candidate: Any, parent: str, verdict: str) -> str:
-        from agileds.tracking import log_model, log_reference, reference_tags, register_model
 
         self.options.say(f"logging and registering the model as a new version of {self.model_name}")
         uri = log_model(
@@ -482,8 +473,8 @@ class Execution:
         tags = {
             **self.tags,
             **reference_tags(data.train, data.target, self.spec.data.time_column),
-            "agileds.verdict": verdict,
-            "agileds.spec": self.shown,
+            VERDICT_TAG: verdict,
+            SPEC_TAG: self.shown,
             CONFIG_TAG: json.dumps(candidate.config, default=str),
         }
         self.registered = register_model(self.client, self.model_name, uri, parent, tags=tags)

@@ -14,6 +14,7 @@ batch is scored.
 from __future__ import annotations
 
 from agileds.scoring._batch import DEFAULT_CHUNK_ROWS, score
+from agileds.scoring._compare import OLD_ROWS, OldPredictions, old_predictions
 from agileds.scoring._model import DEFAULT_THRESHOLD, THRESHOLD_TAG, parse_model_ref
 from agileds.scoring._output import MARKER
 from agileds.scoring._result import Comparison, Progress, ScoreResult
@@ -24,11 +25,14 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "KIND",
     "MARKER",
+    "OLD_ROWS",
     "THRESHOLD_TAG",
     "Comparison",
+    "OldPredictions",
     "Progress",
     "ScoreResult",
     "find_scoring_runs",
+    "old_predictions",
     "parse_model_ref",
     "score",
 ]

@@ -85,7 +85,7 @@ def score(
         >>> job = agileds.score(project, "lead-scoring", "batch.csv", "scores/")  # doctest: +SKIP
         >>> job.rows, job.partition  # doctest: +SKIP
     """
-    from agileds.monitor._validate import check_batch_file
+    from agileds.monitor import check_batch_file
     from agileds.scoring._model import open_version, parse_model_ref
     from agileds.scoring._read import header_of
     from agileds.tracking import get_client, load_version, resolve_stores

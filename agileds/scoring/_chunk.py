@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from agileds.monitor import batch_scores
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -81,13 +83,12 @@ def _predict(
     production: ModelVersion, inputs: pd.DataFrame | None, good: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
     """Score the rows; when the model refuses the chunk, row by row to find the culprits."""
-    from agileds.monitor._batch import _scores
 
     empty = np.empty((0, len(production.classes or ())) if production.task == "multiclass" else 0)
     if inputs is None:
         return good, empty, {}
     try:
-        return good, np.asarray(_scores(production.pipeline, inputs, production.task)), {}
+        return good, np.asarray(batch_scores(production.pipeline, inputs, production.task)), {}
     except (ValueError, TypeError, KeyError):
         pass
     kept: list[int] = []
@@ -95,7 +96,9 @@ def _predict(
     failed: dict[int, str] = {}
     for at, position in enumerate(good):
         try:
-            parts.append(_scores(production.pipeline, inputs.iloc[at : at + 1], production.task))
+            parts.append(
+                batch_scores(production.pipeline, inputs.iloc[at : at + 1], production.task)
+            )
             kept.append(int(position))
         except (ValueError, TypeError, KeyError) as error:
             text = str(error).strip()

@@ -46,12 +46,12 @@ class Comparer:
 
     def add(self, rows: pd.DataFrame, scores: np.ndarray) -> None:
         """Rescore ``rows`` with ``other``; rows it cannot score are left out."""
-        from agileds.monitor._batch import _scores
+        from agileds.monitor import batch_scores
 
         other = self.other
         try:
             inputs = other.inputs_of(other.validate_batch(rows, self.shown))
-            theirs = np.asarray(_scores(other.pipeline, inputs, other.task))
+            theirs = np.asarray(batch_scores(other.pipeline, inputs, other.task))
         except (ValueError, TypeError, KeyError, DataError):
             return
         mine, _ = score_and_label(self.mine, scores, self.threshold)

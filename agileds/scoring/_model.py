@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from agileds.errors import UsageError
+from agileds.errors import AgileDSError, UsageError
+from agileds.tracking import THRESHOLD_TAG
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -24,9 +25,6 @@ __all__ = [
 
 DEFAULT_THRESHOLD = 0.5
 """The binary decision threshold when the version records none (golive's default too)."""
-
-THRESHOLD_TAG = "agileds.threshold"
-"""A version (or its run) tag holding the operating threshold of a binary model."""
 
 _REF = re.compile(r"^(?P<model>[^@:/\\\s]+)(?:@(?P<alias>[A-Za-z0-9_.-]+)|:(?P<version>\d+))?$")
 
@@ -80,8 +78,7 @@ def id_columns(project: Project, production: ModelVersion, header: list[str]) ->
 
 
 def _spec_drop(project: Project, shown: str | None) -> list[str]:
-    from agileds.errors import AgileDSError
-    from agileds.sweeps._spec import load_spec
+    from agileds.sweeps import load_spec
 
     if not shown:
         return []

@@ -17,6 +17,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from agileds._io import atomic_write
 from agileds.errors import UsageError
 
 __all__ = ["MARKER", "JobFolder", "check_output", "mark_output"]
@@ -44,9 +45,7 @@ def mark_output(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     marker = out / MARKER
     if not marker.is_file():
-        tmp = out / f".{MARKER}.tmp"
-        tmp.write_text(json.dumps({"format": "agileds-scoring", "version": 1}) + "\n")
-        os.replace(tmp, marker)
+        atomic_write(marker, json.dumps({"format": "agileds-scoring", "version": 1}) + "\n")
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,15 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from agileds.monitor._runs import KIND_TAG, MODEL_TAG, VERSION_TAG
-from agileds.monitor._volume import SCORING_KIND
+from agileds.tracking import (
+    KIND_TAG,
+    MODEL_TAG,
+    SCORING_KIND,
+    TASK_TAG,
+    TRAINING_RUN_TAG,
+    VERSION_TAG,
+    mlflow_key,
+)
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -36,8 +43,8 @@ def start_run(client: MlflowClient, production: ModelVersion, tags: Mapping[str,
             KIND_TAG: KIND,
             MODEL_TAG: production.model,
             VERSION_TAG: production.version,
-            "agileds.task": production.task,
-            "agileds.training_run": production.run_id,
+            TASK_TAG: production.task,
+            TRAINING_RUN_TAG: production.run_id,
             "mlflow.note.content": f"Batch scoring with {production.name} (agileds score).",
             **tags,
         },
@@ -51,8 +58,6 @@ def finish_run(
 ) -> None:
     """Log the job's metrics (None and NaN left out) and mark the run FINISHED."""
     from mlflow.entities import Metric
-
-    from agileds.tracking._bridge import mlflow_key
 
     entities = [
         Metric(mlflow_key(key), float(value), at_ms, 0)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from agileds._io import atomic_write
 from agileds.errors import ConfigError
 
 __all__ = ["drop_torn_tail", "last_line_parses", "salvage_torn_lines"]
@@ -108,7 +109,7 @@ def salvage_torn_lines(path: Path, lock: Any, shown: str) -> int:
             lines[number] = tail
             fixed += 1
         if fixed:
-            _replace(path, b"".join(lines))
+            atomic_write(path, b"".join(lines))
     return fixed
 
 
@@ -118,16 +119,3 @@ def _parses(line: bytes) -> bool:
     except ValueError:
         return False
     return line.endswith(b"\n")
-
-
-def _replace(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` atomically (a temporary file, then a rename)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)

@@ -9,11 +9,12 @@ trial whose file is missing (a worker on another machine) is simply not a candid
 
 from __future__ import annotations
 
-import os
+import io
 import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from agileds._io import atomic_write
 
 if TYPE_CHECKING:
     import numpy as np
@@ -23,7 +24,7 @@ __all__ = ["OofStore", "OutOfFold", "oof_folder"]
 
 def oof_folder(root: Path, study: str) -> Path:
     """Where the study ``study`` of the project at ``root`` keeps its predictions."""
-    from agileds.tracking._stores import STORE_DIR
+    from agileds.tracking import STORE_DIR
 
     return root / STORE_DIR / "oof" / study
 
@@ -70,14 +71,9 @@ class OofStore:
         import numpy as np
 
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.save(handle, np.asarray(predictions, dtype=np.float32))
-            os.replace(tmp, self._path(number))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        buffer = io.BytesIO()
+        np.save(buffer, np.asarray(predictions, dtype=np.float32))
+        atomic_write(self._path(number), buffer.getvalue())
 
     def load(self, number: int) -> np.ndarray | None:
         """Trial ``number``'s predictions as float64, or None when they were not saved."""

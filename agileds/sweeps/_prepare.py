@@ -13,8 +13,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from agileds.automl import ColumnKind
-    from agileds.automl._sanity import SanityReport
+    from agileds.automl import ColumnKind, SanityReport
 
 __all__ = ["PreparedData", "model_scores", "prepare_data"]
 
@@ -123,7 +122,7 @@ def _sanity(
 ) -> SanityReport | None:
     """Remove leaks, near-constant, mostly-null and duplicate features on the training part,
     and suspect doubtful leaks (kept)."""
-    from agileds.automl._sanity import SanityThresholds, sanity_check
+    from agileds.automl import SanityThresholds, sanity_check
 
     settings = spec.sanity.model_dump()
     if not settings.pop("enabled"):

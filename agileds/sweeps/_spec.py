@@ -5,11 +5,15 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agileds.errors import ConfigError
+if TYPE_CHECKING:
+    from agileds.project import Project
+    from agileds.tickets import Ticket
+
+from agileds.errors import ConfigError, UsageError
 
 __all__ = [
     "BudgetSpec",
@@ -19,6 +23,7 @@ __all__ = [
     "SanitySpec",
     "SplitSpec",
     "load_spec",
+    "load_ticket_spec",
     "merge_overrides",
 ]
 
@@ -137,7 +142,7 @@ def load_spec(
     Raises:
         ConfigError: missing file, invalid YAML or an invalid field, with file:line.
     """
-    from agileds.tickets._yamlio import YamlSyntaxError, load_yaml, locate
+    from agileds._io import YamlSyntaxError, load_yaml, locate
 
     if not path.is_file():
         raise ConfigError(
@@ -178,3 +183,16 @@ def _message(err: Mapping[str, Any]) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown key; see docs/experiments.md for the keys of a spec"
     return f"{err['msg'].lower()}, got {err['input']!r}"
+
+
+def load_ticket_spec(project: Project, ticket: Ticket) -> tuple[ExperimentSpec, Path, str]:
+    """The ticket's experiment spec with its ``sweep:`` overrides applied."""
+    if not ticket.experiment:
+        raise UsageError(
+            f"{ticket.id} names no experiment; add 'experiment: experiments/<name>.yaml' "
+            f"to backlog/{ticket.id}.yaml"
+        )
+    path = (project.root / ticket.experiment).resolve()
+    origin = project.relative(project.backlog().path_of(ticket.id))
+    spec = load_spec(path, project.relative(path), ticket.sweep, origin=f"{origin}: sweep")
+    return spec, path, project.relative(path)

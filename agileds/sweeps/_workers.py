@@ -24,6 +24,7 @@ from agileds.sweeps._study import (
     make_pruner,
     make_sampler,
     open_storage,
+    quiet_optuna,
 )
 from agileds.sweeps._threads import THREAD_VARIABLES, thread_limits
 
@@ -209,8 +210,6 @@ def work(
             study's trials only).
     """
     import optuna
-
-    from agileds.sweeps._study import quiet_optuna
 
     quiet_optuna()
     data = data if data is not None else prepare_data(job.spec, job.spec_path, job.shown)

@@ -96,7 +96,7 @@ class TicketCache:
         """Write the cache back when it changed; a failure to write is not an error."""
         if self.file is None or not self.dirty:
             return
-        from agileds.tickets._yamlio import atomic_write
+        from agileds._io import atomic_write
 
         payload = json.dumps(self.entries, separators=(",", ":"))
         text = json.dumps(

@@ -39,8 +39,8 @@ def experiment_errors(project: Project, result: LoadResult) -> list[TicketError]
 
 
 def _ticket_spec_error(project: Project, ticket: Ticket, ticket_path: Path) -> TicketError | None:
-    from agileds.sweeps._spec import load_spec
-    from agileds.tickets._yamlio import key_lines, locate
+    from agileds._io import key_lines, locate
+    from agileds.sweeps import load_spec
 
     assert ticket.experiment is not None
     origin = project.relative(ticket_path)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from agileds._io import key_lines
 from agileds.errors import TicketError
 from agileds.tickets._model import Status, Ticket
-from agileds.tickets._yamlio import key_lines
 
 __all__ = ["link_errors"]
 
@@ -47,7 +47,7 @@ def _links(ticket: Ticket) -> list[tuple[str, str]]:
 def _cycle_errors(
     tickets: list[Ticket], paths: dict[str, Path], shown: dict[str, str], open_only: bool
 ) -> list[TicketError]:
-    from agileds.backlog._deps import dependency_cycles
+    from agileds.tickets._deps import dependency_cycles
 
     considered = {t.id: t for t in tickets if not (open_only and t.status is Status.DONE)}
     graph = {

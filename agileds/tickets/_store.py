@@ -12,6 +12,14 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from agileds._io import (
+    YamlSyntaxError,
+    atomic_write,
+    key_lines,
+    load_yaml,
+    replace_item,
+    set_key,
+)
 from agileds.errors import (
     BacklogInvalidError,
     CriterionError,
@@ -30,14 +38,6 @@ from agileds.tickets._model import (
     Ticket,
     TicketType,
     type_of_id,
-)
-from agileds.tickets._yamlio import (
-    YamlSyntaxError,
-    atomic_write,
-    key_lines,
-    load_yaml,
-    replace_item,
-    set_key,
 )
 
 __all__ = ["Backlog", "LoadResult", "check_ticket_id", "criterion_errors", "parse_ticket"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from agileds.errors import UsageError
 from agileds.tracking._context import ticket_tags
+from agileds.tracking._tags import ERROR_TAG
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -31,7 +32,6 @@ _TRUNCATED = "\n[... truncated ...]\n"
 PARENT_TAG = "mlflow.parentRunId"
 TRIAL_NUMBER_TAG = "agileds.trial_number"
 TRIAL_STATE_TAG = "agileds.trial_state"
-ERROR_TAG = "agileds.error"
 
 #: Optuna trial state (any case) -> (MLflow run status, ``agileds.trial_state`` tag). A pruned
 #: trial was stopped early on purpose: KILLED, so a filter on FINISHED runs sees complete ones.

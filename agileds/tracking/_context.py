@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from agileds.errors import UsageError
+from agileds.tracking._tags import TICKET_TAG, TICKET_TYPE_TAG
 
 __all__ = [
     "TICKET_ENV",
@@ -22,9 +23,6 @@ __all__ = [
 TICKET_ENV = "AGILEDS_TICKET"
 #: JSON object of the active ticket's tags, set by :func:`active_ticket`.
 TICKET_TAGS_ENV = "AGILEDS_TICKET_TAGS"
-
-TICKET_TAG = "agileds.ticket"
-TICKET_TYPE_TAG = "agileds.ticket_type"
 
 _TYPE_BY_PREFIX = {"STORY": "story", "SPIKE": "spike", "BUG": "bug", "INV": "investigation"}
 

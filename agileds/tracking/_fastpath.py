@@ -32,7 +32,7 @@ class FastPyfunc:
     """
 
     def __init__(self, inner: Any, *, fast: bool = True) -> None:
-        from agileds.automl._fastpath import compile_plan
+        from agileds.automl import compile_plan
 
         self._inner = inner
         self.model = inner.get_raw_model()
@@ -52,7 +52,7 @@ class FastPyfunc:
         return self._call("predict_proba", data)
 
     def _call(self, method: str, data: Any) -> Any:
-        from agileds.automl._fastpath import FAST_ROWS, Unsupported
+        from agileds.automl import FAST_ROWS, Unsupported
 
         if self.plan is not None and 0 < len(data) <= FAST_ROWS and hasattr(data, "columns"):
             try:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from agileds.errors import UsageError
 from agileds.tracking._context import ticket_tags
+from agileds.tracking._tags import TASK_TAG
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -105,7 +106,7 @@ def log_model(
         run.info.experiment_id,
         name=name,
         source_run_id=run_id,
-        tags={"agileds.task": task, **ticket_tags(), **(tags or {})},
+        tags={TASK_TAG: task, **ticket_tags(), **(tags or {})},
         params={key: str(value) for key, value in (params or {}).items()},
     )
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agileds.errors import UsageError
+from agileds.tracking._tags import DATA_ROWS_TAG, DATA_WINDOW_TAG, TARGET_TAG
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -33,11 +34,11 @@ def reference_tags(frame: DataFrame, target: str, time_column: str | None) -> di
     """Version tags describing the training data: rows, target and the time window."""
     import pandas as pd
 
-    tags = {"agileds.data.rows": str(len(frame)), "agileds.data.target": target}
+    tags = {DATA_ROWS_TAG: str(len(frame)), TARGET_TAG: target}
     if time_column and time_column in frame.columns:
         times = pd.to_datetime(frame[time_column], errors="coerce").dropna()
         if len(times):
-            tags["agileds.data.window"] = f"{times.min():%Y-%m-%d}..{times.max():%Y-%m-%d}"
+            tags[DATA_WINDOW_TAG] = f"{times.min():%Y-%m-%d}..{times.max():%Y-%m-%d}"
     return tags
 
 

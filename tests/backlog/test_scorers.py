@@ -18,11 +18,11 @@ from agileds.backlog import (
     monitor_severity,
     rank,
 )
-from agileds.backlog._deps import dependency_cycles
 from agileds.backlog._evidence import adjust_with_note, attach_severity
 from agileds.backlog._ice import ease_of
 from agileds.errors import UsageError
 from agileds.tickets import Status, Ticket, type_of_id
+from agileds.tickets._deps import dependency_cycles
 
 
 def t(ticket_id: str, value: float, effort: float, **fields: Any) -> Ticket:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from agileds._io import YamlSyntaxError, load_yaml
 from agileds.errors import ConfigError
 from agileds.project import Project
-from agileds.tickets._yamlio import YamlSyntaxError, load_yaml
 from tests.faults._refusals import assert_refused, snapshot
 
 BOMB = "".join(

@@ -71,7 +71,7 @@ def registrar(project: Project) -> Callable[..., str]:
     version as the runner does; ``config`` overrides the family defaults. It returns the
     registered version.
     """
-    from agileds.runners._sweep import load_ticket_spec
+    from agileds.sweeps import load_ticket_spec
     from agileds.sweeps._objective import build_model, default_configs
     from agileds.sweeps._prepare import prepare_data
     from agileds.tracking import (

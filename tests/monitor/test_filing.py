@@ -122,3 +122,12 @@ def test_an_open_investigation_with_the_same_title_in_another_case_is_updated(
     (again,) = _file(project, index=3, run_id="run2", batch="experiments/data/batch_3.csv")
     assert (again.ticket_id, again.action) == ("INV-1", "updated")
     assert project.backlog().get("INV-1").monitor["batch"] == "experiments/data/batch_3.csv"
+
+
+def test_the_ticket_links_the_run_in_the_ui_at_the_ui_url_setting(project: Project) -> None:
+    config = project.root / "agileds.yaml"
+    config.write_text(config.read_text() + "ui_url: https://mlflow.example.com:8443/\n")
+    _file(Project(project.root))
+    description = project.backlog().get("INV-1").description
+    assert "https://mlflow.example.com:8443/#/experiments/1/runs/run2" in description
+    assert "127.0.0.1" not in description

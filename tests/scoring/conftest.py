@@ -27,7 +27,7 @@ __all__ = ["MODEL", "golive_project", "register"]
 def scoring_template(tmp_path_factory: pytest.TempPathFactory, mlflow_template_db: Path) -> Path:
     """The scoring project, built once per session (``tests/cli`` registers this fixture
     too: a second request finds the finished project by its ``.built`` marker)."""
-    from agileds.runners._sweep import load_ticket_spec
+    from agileds.sweeps import load_ticket_spec
     from agileds.sweeps._prepare import prepare_data
     from agileds.tracking import log_reference, set_alias
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from agileds.tickets import Status, Ticket
+from agileds.tickets._model import Status, Ticket
 
 __all__ = ["dependencies_of", "dependency_cycles", "dependency_warnings"]
 

@@ -1,6 +1,7 @@
-"""YAML files the user owns: fast loading with line numbers, atomic writes, comment-keeping edits.
+"""File I/O shared by every package: YAML with line numbers, comment-keeping edits, the atomic writer.
 
-Edits splice new text into the exact span of the node they change, so the user's comments,
+YAML files are the user's: they load fast with line numbers for messages, and
+edits splice new text into the exact span of the node they change, so the user's comments,
 key order and formatting around it are untouched.
 """
 
@@ -237,9 +238,9 @@ def _temp_beside(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def _write_synced(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
 
@@ -254,19 +255,28 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def atomic_write(path: Path, text: str, *, exclusive: bool = False) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file, never half.
+def atomic_write(path: Path, content: str | bytes, *, exclusive: bool = False) -> Path:
+    """Write ``content`` to ``path`` so that readers see the old or the new file, never half.
+
+    The content goes to a temporary file beside ``path``, synced, then moved over it. An
+    existing file keeps its permissions; a new one gets 0666 less the umask (not the
+    owner-only ones of :func:`tempfile.mkstemp`). Text is written as UTF-8, unchanged.
 
     Args:
         path: Target file.
-        text: Full new content.
+        content: Full new content.
         exclusive: Fail with FileExistsError instead of replacing an existing file (a hard
             link is atomic and refuses to overwrite, which makes ID allocation race-free).
+
+    Returns:
+        ``path``.
     """
+    data = content.encode("utf-8") if isinstance(content, str) else content
     with _temp_beside(path) as tmp:
-        _write_synced(tmp, text)
+        _write_synced(tmp, data)
         os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; keep the file's own mode
         if exclusive:
             os.link(tmp, path)
         else:
             os.replace(tmp, path)
+    return path

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agileds.tickets._yamlio import atomic_write, key_lines, load_yaml, set_key
+from agileds._io import atomic_write, key_lines, load_yaml, set_key
 
 TEXT = "# header\nid: STORY-1  # the id\nstatus: todo\nacceptance:\n  - a > 1\n  - b > 2\n"
 
