@@ -157,7 +157,12 @@ class Execution:
         # Held for the whole run: failing stale trials and closing abandoned parent runs
         # is right only when no other run of this ticket is alive.
         try:
-            with run_lock(self.project.root, self.ticket.id, self.options.say):
+            with run_lock(
+                self.project.root,
+                self.ticket.id,
+                self.options.say,
+                storage=self.stores.optuna_storage,
+            ):
                 return self._run()
         except Exception as exc:
             if isinstance(exc, AgileDSError) or not is_disk_full(exc):
