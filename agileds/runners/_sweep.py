@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -143,16 +146,19 @@ class Execution:
         self.git = git_state(project.root)
         self.tags = {**ticket_run_tags(ticket, self.model_name), **self.git.tags()}
         self.production_version: str | None = None
+        self.parent: str | None = None  # the parent run, once started
         self.parent_closed = True  # False when a failed run's parent could not be closed
         self.registered: str | None = None  # the version this execution registered
         self.left_behind: str | None = None  # a failed run's version that could not be removed
         self.oof = OofStore(oof_folder(project.root, ticket.id))
+        self.reserve: Any = None  # room freed for the clean-up when the disk fills
         from agileds.sweeps._threads import plan_threads
 
         self.threads = plan_threads(options.workers)
 
     def run(self) -> RunResult:
-        from agileds.sweeps._runlock import run_lock
+        from agileds.sweeps._reserve import DiskReserve
+        from agileds.sweeps._runlock import LOCK_DIR, run_lock
 
         # Held for the whole run: failing stale trials and closing abandoned parent runs
         # is right only when no other run of this ticket is alive.
@@ -163,12 +169,20 @@ class Execution:
                 self.options.say,
                 storage=self.stores.optuna_storage,
             ):
-                return self._run()
+                self.reserve = self._take_room(
+                    DiskReserve(self.project.root / LOCK_DIR / f"{self.ticket.id}.reserve")
+                )
+                try:
+                    return self._run()
+                finally:
+                    self.reserve.release()
         except Exception as exc:
             if isinstance(exc, AgileDSError) or not is_disk_full(exc):
                 raise
             closed = (
-                "its MLflow run is marked FAILED"
+                "no MLflow run was started"
+                if self.parent is None
+                else "its MLflow run is marked FAILED"
                 if self.parent_closed
                 else "its MLflow run could not be closed (the next run closes it)"
             )
@@ -181,6 +195,19 @@ class Execution:
             raise DiskFullError(
                 f"{self.ticket.id} stopped: the disk is full ({disk_full_reason(exc)}); "
                 f"{closed}{left}; free space, then run it again (the study resumes)"
+            ) from exc
+
+    def _take_room(self, reserve: Any) -> Any:
+        """Take the clean-up room; a disk without it refuses the run before anything."""
+        try:
+            return reserve.take()
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            raise DiskFullError(
+                f"{self.ticket.id} not started: the disk is full ({disk_full_reason(exc)}); "
+                f"a run needs {reserve.size // 2**20} MB free at least to end cleanly; free "
+                "space and try again"
             ) from exc
 
     def _run(self) -> RunResult:
@@ -205,6 +232,7 @@ class Execution:
         parent = logger.start_parent(
             self.experiment_id, self.ticket.id, tags=self._parent_tags(), params=self._params()
         )
+        self.parent = parent
         try:
             with active_ticket(self.tags):
                 return body(logger, parent)
@@ -212,6 +240,8 @@ class Execution:
             logger.abandon_parent(parent, "KILLED", tags={"agileds.verdict": "killed"})
             raise
         except BaseException as exc:
+            if is_disk_full(exc) and self.reserve is not None:
+                self.reserve.release()  # room for closing the run and removing the version
             self._unregister()
             self.parent_closed = logger.abandon_parent(
                 parent, "FAILED", tags={"agileds.error": str(exc)[:5000]}
@@ -332,7 +362,10 @@ class Execution:
             oof_dir=self.oof.folder,
             deadline=deadline,
         )
-        run_workers(job, self.options.workers, self.data, self.options.progress)
+        ended = {t.number for t in study.trials if t.state.is_finished()}
+        with _quiet_disk_full_trials():  # the run ends in one line about the disk instead
+            run_workers(job, self.options.workers, self.data, self.options.progress)
+        _raise_if_a_trial_met_a_full_disk([t for t in study.trials if t.number not in ended])
         done, budget = len(finished_trials(study)), self.spec.budget.trials
         if deadline is not None and done < budget and time.time() >= deadline:
             option = "--timeout" if self.options.timeout else "budget.timeout"
@@ -589,6 +622,34 @@ def _budget_note(ensemble: Any) -> str:
         f"; one-row cost {cost} within the latency budget of {ensemble.budget_ms:.3g} ms"
         f" ({refused} larger ensemble(s) refused)"
     )
+
+
+class _DiskFullTrialFilter(logging.Filter):
+    """Drops Optuna's "Trial N failed" warning (with its traceback) for a full disk."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return error is None or not is_disk_full(error)
+
+
+@contextlib.contextmanager
+def _quiet_disk_full_trials() -> Iterator[None]:
+    logger = logging.getLogger("optuna.study._optimize")
+    quiet = _DiskFullTrialFilter()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
+def _raise_if_a_trial_met_a_full_disk(trials: list[Any]) -> None:
+    """A trial of this run failed because the disk is full (its predictions, its MLflow
+    run): the run stops there, as a full disk, rather than as "every trial failed"."""
+    for trial in trials:
+        error = str(trial.user_attrs.get("error") or "")
+        if trial.state.name == "FAIL" and disk_full_reason(Exception(error)):
+            raise OSError(errno.ENOSPC, f"trial-{trial.number}: {error.splitlines()[-1]}")
 
 
 def _trial_counts(study: Any) -> dict[str, float]:
