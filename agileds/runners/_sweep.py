@@ -152,6 +152,8 @@ class Execution:
         self.left_behind: str | None = None  # a failed run's version that could not be removed
         self.oof = OofStore(oof_folder(project.root, ticket.id))
         self.reserve: Any = None  # room freed for the clean-up when the disk fills
+        self.study: Any = None
+        self.lost = 0  # trials a full disk stopped in earlier runs (run again)
         from agileds.sweeps._threads import plan_threads
 
         self.threads = plan_threads(options.workers)
@@ -211,7 +213,7 @@ class Execution:
             ) from exc
 
     def _run(self) -> RunResult:
-        study = self._open_study()
+        study = self.study = self._open_study()
         self._close_abandoned_runs()
 
         def sweep(logger: Any, parent: str) -> RunResult:
@@ -242,6 +244,7 @@ class Execution:
         except BaseException as exc:
             if is_disk_full(exc) and self.reserve is not None:
                 self.reserve.release()  # room for closing the run and removing the version
+                self._fail_running_trials(f"stopped by a full disk: {disk_full_reason(exc)}")
             self._unregister()
             self.parent_closed = logger.abandon_parent(
                 parent, "FAILED", tags={"agileds.error": str(exc)[:5000]}
@@ -268,6 +271,12 @@ class Execution:
         stale = fail_stale_trials(study)
         if stale:
             self.options.say(f"marked {stale} trial(s) of an interrupted run as failed")
+        self.lost = _retry_disk_full_trials(study)
+        if self.lost:
+            self.options.say(
+                f"running again {self.lost} trial(s) that a full disk stopped (they do not "
+                "count against the budget)"
+            )
         done = len(finished_trials(study))
         if study.trials:
             self.options.say(f"resuming study {self.ticket.id}: {done} trial(s) so far")
@@ -276,6 +285,17 @@ class Execution:
             for config in self._start_configs():
                 study.enqueue_trial(config, skip_if_exists=True)
         return study
+
+    def _fail_running_trials(self, error: str) -> None:
+        """Mark this run's trials in flight as failed by ``error`` (the workers stopped; the
+        run lock says no other run is alive), so the next run runs them again."""
+        from optuna.trial import TrialState
+
+        study = self.study
+        with contextlib.suppress(Exception):  # the storage failing: the next run marks them
+            for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+                study._storage.set_trial_user_attr(trial._trial_id, "error", error)
+                study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
 
     def _close_abandoned_runs(self) -> None:
         """Mark parent runs of this ticket left RUNNING by a killed process as KILLED."""
@@ -355,7 +375,7 @@ class Execution:
             tracking_uri=self.stores.tracking_uri,
             parent_run_id=parent,
             tags=self.tags,
-            trials=self.spec.budget.trials,
+            trials=self.spec.budget.trials + self.lost,
             timeout=self.spec.budget.timeout,
             seed=self.spec.seed,
             threads=self.threads.per_worker,
@@ -643,13 +663,30 @@ def _quiet_disk_full_trials() -> Iterator[None]:
         logger.removeFilter(quiet)
 
 
+def _met_a_full_disk(trial: Any) -> bool:
+    error = str(trial.user_attrs.get("error") or "")
+    return trial.state.name == "FAIL" and disk_full_reason(Exception(error)) is not None
+
+
+def _retry_disk_full_trials(study: Any) -> int:
+    """Queue again the configurations of trials a full disk stopped; return how many such
+    trials the study holds (the budget grows by as many: they measured nothing)."""
+    lost = [t for t in study.trials if _met_a_full_disk(t)]
+    tried = [t.params for t in study.trials if t.state.name != "FAIL"]
+    for trial in lost:
+        if trial.params and trial.params not in tried:
+            study.enqueue_trial(trial.params)
+            tried.append(trial.params)
+    return len(lost)
+
+
 def _raise_if_a_trial_met_a_full_disk(trials: list[Any]) -> None:
     """A trial of this run failed because the disk is full (its predictions, its MLflow
     run): the run stops there, as a full disk, rather than as "every trial failed"."""
     for trial in trials:
-        error = str(trial.user_attrs.get("error") or "")
-        if trial.state.name == "FAIL" and disk_full_reason(Exception(error)):
-            raise OSError(errno.ENOSPC, f"trial-{trial.number}: {error.splitlines()[-1]}")
+        if _met_a_full_disk(trial):
+            error = str(trial.user_attrs["error"]).strip().splitlines()[-1]
+            raise OSError(errno.ENOSPC, f"trial-{trial.number}: {error}")
 
 
 def _trial_counts(study: Any) -> dict[str, float]:

@@ -275,7 +275,9 @@ def test_a_disk_that_fills_at_each_write_of_a_run(
     (small_disk / "ballast").unlink()
     again = agileds(project.root, "run", "STORY-1")
     assert again.returncode in (0, 1), again.stderr  # a verdict
-    assert [r.info.status for r in parent_runs(project.root)] == ["FINISHED", "FAILED"]
+    assert [r.info.status for r in parent_runs(project.root)] == ["FINISHED", "FAILED"], (
+        again.stderr
+    )
     versions = client_of(project.root).search_model_versions(f"name = '{MODEL}'")
     assert len(versions) == 1  # the failed run left none behind
 
