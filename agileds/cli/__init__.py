@@ -14,7 +14,7 @@ from agileds import __version__
 from agileds.cli._lazy import LazyGroup
 from agileds.errors import AgileDSError, disk_full_reason
 
-__all__ = ["cli", "main", "os_error_message"]
+__all__ = ["cli", "main", "os_error_message", "wrapped_os_error_message"]
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("agileds.cli.init:init", "Scaffold a project (with --demo: demo data and tickets)."),
@@ -95,6 +95,8 @@ def main(argv: list[str] | None = None) -> None:
         message = os_error_message(exc) if isinstance(exc, OSError) else None
         reason = disk_full_reason(exc) if message is None else None
         if message is None and reason is None:
+            message = wrapped_os_error_message(exc)
+        if message is None and reason is None:
             raise
         click.echo(
             f"error: {message or f'the disk is full ({reason}); free space and try again'}",
@@ -123,3 +125,34 @@ def os_error_message(exc: OSError) -> str | None:
         return None
     where = f" ({exc.filename})" if exc.filename else ""
     return f"{exc.strerror or exc}{where}: {hint}"
+
+
+# What SQLite says, inside MLflow's and SQLAlchemy's own exceptions, when the OS refuses.
+_SQLITE_HINTS = {
+    "attempt to write a readonly database": (
+        "a database of the project is read-only (SQLite: attempt to write a readonly "
+        "database); make mlruns/ and the files in it writable, or run agileds in a writable "
+        "copy of the project"
+    ),
+    "unable to open database file": (
+        "a database of the project cannot be opened (SQLite: unable to open database file); "
+        "check that its folder exists and is writable"
+    ),
+}
+
+
+def wrapped_os_error_message(exc: BaseException) -> str | None:
+    """One line for an OS refusal that a library wrapped (MLflow, SQLAlchemy, Optuna): an
+    ``OSError`` of :func:`os_error_message` in the chain, or SQLite's words for one; else None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and (message := os_error_message(current)):
+            return message
+        text = str(current).lower()
+        for words, hint in _SQLITE_HINTS.items():
+            if words in text:
+                return hint
+        current = current.__cause__ or current.__context__
+    return None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,8 @@ from agileds.errors import AgileDSError, DiskFullError, UsageError, disk_full_re
 from agileds.project import Project
 from agileds.runners._base import RunOptions, RunResult, TicketRunner
 from agileds.sweeps import (
+    LOCK_DIR,
+    DiskReserve,
     ExperimentSpec,
     OofStore,
     default_configs,
@@ -148,10 +153,14 @@ class Execution:
         self.git = git_state(project.root)
         self.tags = {**ticket_run_tags(ticket, self.model_name), **self.git.tags()}
         self.production_version: str | None = None
+        self.parent: str | None = None  # the parent run, once started
         self.parent_closed = True  # False when a failed run's parent could not be closed
         self.registered: str | None = None  # the version this execution registered
         self.left_behind: str | None = None  # a failed run's version that could not be removed
         self.oof = OofStore(oof_folder(project.root, ticket.id))
+        self.reserve: Any = None  # room freed for the clean-up when the disk fills
+        self.study: Any = None
+        self.lost = 0  # trials a full disk stopped in earlier runs (run again)
 
         self.threads = plan_threads(options.workers)
 
@@ -160,13 +169,26 @@ class Execution:
         # Held for the whole run: failing stale trials and closing abandoned parent runs
         # is right only when no other run of this ticket is alive.
         try:
-            with run_lock(self.project.root, self.ticket.id, self.options.say):
-                return self._run()
+            with run_lock(
+                self.project.root,
+                self.ticket.id,
+                self.options.say,
+                storage=self.stores.optuna_storage,
+            ):
+                self.reserve = self._take_room(
+                    DiskReserve(self.project.root / LOCK_DIR / f"{self.ticket.id}.reserve")
+                )
+                try:
+                    return self._run()
+                finally:
+                    self.reserve.release()
         except Exception as exc:
             if isinstance(exc, AgileDSError) or not is_disk_full(exc):
                 raise
             closed = (
-                "its MLflow run is marked FAILED"
+                "no MLflow run was started"
+                if self.parent is None
+                else "its MLflow run is marked FAILED"
                 if self.parent_closed
                 else "its MLflow run could not be closed (the next run closes it)"
             )
@@ -181,8 +203,21 @@ class Execution:
                 f"{closed}{left}; free space, then run it again (the study resumes)"
             ) from exc
 
+    def _take_room(self, reserve: Any) -> Any:
+        """Take the clean-up room; a disk without it refuses the run before anything."""
+        try:
+            return reserve.take()
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            raise DiskFullError(
+                f"{self.ticket.id} not started: the disk is full ({disk_full_reason(exc)}); "
+                f"a run needs {reserve.size // 2**20} MB free at least to end cleanly; free "
+                "space and try again"
+            ) from exc
+
     def _run(self) -> RunResult:
-        study = self._open_study()
+        study = self.study = self._open_study()
         self._close_abandoned_runs()
 
         def sweep(logger: Any, parent: str) -> RunResult:
@@ -202,6 +237,7 @@ class Execution:
         parent = logger.start_parent(
             self.experiment_id, self.ticket.id, tags=self._parent_tags(), params=self._params()
         )
+        self.parent = parent
         try:
             with active_ticket(self.tags):
                 return body(logger, parent)
@@ -209,6 +245,9 @@ class Execution:
             logger.abandon_parent(parent, "KILLED", tags={VERDICT_TAG: "killed"})
             raise
         except BaseException as exc:
+            if is_disk_full(exc) and self.reserve is not None:
+                self.reserve.release()  # room for closing the run and removing the version
+                self._fail_running_trials(f"stopped by a full disk: {disk_full_reason(exc)}")
             self._unregister()
             self.parent_closed = logger.abandon_parent(
                 parent, "FAILED", tags={ERROR_TAG: str(exc)[:5000]}
@@ -229,6 +268,12 @@ class Execution:
         stale = fail_stale_trials(study)
         if stale:
             self.options.say(f"marked {stale} trial(s) of an interrupted run as failed")
+        self.lost = _retry_disk_full_trials(study)
+        if self.lost:
+            self.options.say(
+                f"running again {self.lost} trial(s) that a full disk stopped (they do not "
+                "count against the budget)"
+            )
         done = len(finished_trials(study))
         if study.trials:
             self.options.say(f"resuming study {self.ticket.id}: {done} trial(s) so far")
@@ -237,6 +282,17 @@ class Execution:
             for config in self._start_configs():
                 study.enqueue_trial(config, skip_if_exists=True)
         return study
+
+    def _fail_running_trials(self, error: str) -> None:
+        """Mark this run's trials in flight as failed by ``error`` (the workers stopped; the
+        run lock says no other run is alive), so the next run runs them again."""
+        from optuna.trial import TrialState
+
+        study = self.study
+        with contextlib.suppress(Exception):  # the storage failing: the next run marks them
+            for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+                study._storage.set_trial_user_attr(trial._trial_id, "error", error)
+                study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
 
     def _close_abandoned_runs(self) -> None:
         """Mark parent runs of this ticket left RUNNING by a killed process as KILLED."""
@@ -313,14 +369,17 @@ class Execution:
             tracking_uri=self.stores.tracking_uri,
             parent_run_id=parent,
             tags=self.tags,
-            trials=self.spec.budget.trials,
+            trials=self.spec.budget.trials + self.lost,
             timeout=self.spec.budget.timeout,
             seed=self.spec.seed,
             threads=self.threads.per_worker,
             oof_dir=self.oof.folder,
             deadline=deadline,
         )
-        run_workers(job, self.options.workers, self.data, self.options.progress)
+        ended = {t.number for t in study.trials if t.state.is_finished()}
+        with _quiet_disk_full_trials():  # the run ends in one line about the disk instead
+            run_workers(job, self.options.workers, self.data, self.options.progress)
+        _raise_if_a_trial_met_a_full_disk([t for t in study.trials if t.number not in ended])
         done, budget = len(finished_trials(study)), self.spec.budget.trials
         if deadline is not None and done < budget and time.time() >= deadline:
             option = "--timeout" if self.options.timeout else "budget.timeout"
@@ -575,6 +634,51 @@ def _budget_note(ensemble: Any) -> str:
         f"; one-row cost {cost} within the latency budget of {ensemble.budget_ms:.3g} ms"
         f" ({refused} larger ensemble(s) refused)"
     )
+
+
+class _DiskFullTrialFilter(logging.Filter):
+    """Drops Optuna's "Trial N failed" warning (with its traceback) for a full disk."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return error is None or not is_disk_full(error)
+
+
+@contextlib.contextmanager
+def _quiet_disk_full_trials() -> Iterator[None]:
+    logger = logging.getLogger("optuna.study._optimize")
+    quiet = _DiskFullTrialFilter()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
+def _met_a_full_disk(trial: Any) -> bool:
+    error = str(trial.user_attrs.get("error") or "")
+    return trial.state.name == "FAIL" and disk_full_reason(Exception(error)) is not None
+
+
+def _retry_disk_full_trials(study: Any) -> int:
+    """Queue again the configurations of trials a full disk stopped; return how many such
+    trials the study holds (the budget grows by as many: they measured nothing)."""
+    lost = [t for t in study.trials if _met_a_full_disk(t)]
+    tried = [t.params for t in study.trials if t.state.name != "FAIL"]
+    for trial in lost:
+        if trial.params and trial.params not in tried:
+            study.enqueue_trial(trial.params)
+            tried.append(trial.params)
+    return len(lost)
+
+
+def _raise_if_a_trial_met_a_full_disk(trials: list[Any]) -> None:
+    """A trial of this run failed because the disk is full (its predictions, its MLflow
+    run): the run stops there, as a full disk, rather than as "every trial failed"."""
+    for trial in trials:
+        if _met_a_full_disk(trial):
+            error = str(trial.user_attrs["error"]).strip().splitlines()[-1]
+            raise OSError(errno.ENOSPC, f"trial-{trial.number}: {error}")
 
 
 def _trial_counts(study: Any) -> dict[str, float]:

@@ -15,7 +15,8 @@ from agileds.sweeps._ensemble import (
 from agileds.sweeps._objective import build_model, default_configs, suggest_trial_config
 from agileds.sweeps._oof import OofStore, oof_folder
 from agileds.sweeps._prepare import PreparedData, model_labels, model_scores, prepare_data
-from agileds.sweeps._runlock import run_lock
+from agileds.sweeps._reserve import DiskReserve
+from agileds.sweeps._runlock import LOCK_DIR, run_lock
 from agileds.sweeps._spec import ExperimentSpec, load_spec, load_ticket_spec, merge_overrides
 from agileds.sweeps._study import fail_stale_trials, finished_trials, open_storage, open_study
 from agileds.sweeps._threads import plan_threads, thread_limits
@@ -24,7 +25,9 @@ from agileds.sweeps._workers import SweepJob, run_workers, work
 __all__ = [
     "ENSEMBLE",
     "LATENCY_MARGIN",
+    "LOCK_DIR",
     "ROW_COST_ATTR",
+    "DiskReserve",
     "Ensemble",
     "ExperimentSpec",
     "OofStore",
