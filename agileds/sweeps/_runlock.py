@@ -282,7 +282,7 @@ class _RowLock:
                 from agileds.sweeps._study import _driver_reason
 
                 raise ConfigError(
-                    f"cannot open Optuna storage {_shown(self.url)}: {_driver_reason(again)}; "
+                    f"cannot open Optuna storage {_shown(self.url)!r}: {_driver_reason(again)}; "
                     "check --storage"
                 ) from None
 
@@ -328,7 +328,7 @@ def _engine(url: str) -> Any:
             connection.execute(text("SELECT 1"))
     except Exception as exc:
         raise ConfigError(
-            f"cannot open Optuna storage {_shown(url)}: {_driver_reason(exc)}; check --storage"
+            f"cannot open Optuna storage {_shown(url)!r}: {_driver_reason(exc)}; check --storage"
         ) from None
     return engine
 

@@ -262,7 +262,7 @@ def test_an_unreachable_storage_database_is_one_line(tmp_path: Path) -> None:
     from agileds.errors import ConfigError
 
     with (
-        pytest.raises(ConfigError, match=r"^cannot open Optuna storage postgresql://postgres@127"),
+        pytest.raises(ConfigError, match=r"^cannot open Optuna storage 'postgresql://postgres@127"),
         storage_lock("postgresql://postgres@127.0.0.1:9/none", "STORY-1", print),
     ):
         pass
