@@ -13,26 +13,8 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
-
-
-def _demo(leads: int) -> tuple[Any, Any, Any, list[dict[str, Any]]]:
-    from agileds._scaffold import init_project
-    from agileds.data import make_leads
-    from agileds.sweeps import load_spec
-    from agileds.sweeps._objective import default_configs
-    from agileds.sweeps._prepare import prepare_data
-
-    root = Path(tempfile.mkdtemp())
-    init_project(root, demo=True)
-    make_leads(leads, seed=3).to_csv(root / "experiments" / "data" / "leads.csv", index=False)
-    path = root / "experiments" / "lead_scoring.yaml"
-    spec = load_spec(path, "lead_scoring.yaml")
-    data = prepare_data(spec, path, "lead_scoring.yaml")
-    return spec, data, data.x_holdout, default_configs(spec, data)
 
 
 def _wall(model: Any, x: Any, rows: int) -> tuple[float, float]:
@@ -68,10 +50,13 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=500, help="demo leads (80%% train)")
     args = parser.parse_args()
     rows = args.rows
+    from demo_sweep import demo_sweep  # benchmarks/ is on the path of a script run
+
     from agileds.evaluation import row_cost_ms
     from agileds.sweeps._objective import build_model
 
-    spec, data, x, members = _demo(args.leads)
+    spec, data, _, members = demo_sweep(args.leads)
+    x = data.x_holdout
     for config in members:
         model = build_model(config, spec, data).fit(data.x_train, data.y_train)
         print(f"{config['family']:<22} one-row cost {row_cost_ms(model, x, rows=rows):.1f} ms")

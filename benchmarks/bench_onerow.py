@@ -17,26 +17,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
-
-
-def _demo(leads: int) -> tuple[Any, Any, Any, list[dict[str, Any]]]:
-    from agileds._scaffold import init_project
-    from agileds.data import make_leads
-    from agileds.sweeps import load_spec
-    from agileds.sweeps._objective import default_configs
-    from agileds.sweeps._prepare import prepare_data
-
-    root = Path(tempfile.mkdtemp())
-    init_project(root, demo=True)
-    make_leads(leads, seed=3).to_csv(root / "experiments" / "data" / "leads.csv", index=False)
-    path = root / "experiments" / "lead_scoring.yaml"
-    spec = load_spec(path, "lead_scoring.yaml")
-    data = prepare_data(spec, path, "lead_scoring.yaml")
-    return spec, data, root, default_configs(spec, data)
 
 
 def _load_both(uri: str) -> tuple[Any, Any]:
@@ -106,13 +88,14 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=2000, help="demo leads (80%% train)")
     args = parser.parse_args()
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    from demo_sweep import demo_sweep  # benchmarks/ is on the path of a script run
     from threadpoolctl import threadpool_limits
 
     from agileds.sweeps._objective import build_model
     from agileds.tracking import RunLogger, ensure_experiment, get_client, log_model, resolve_stores
     from agileds.tracking._models import read_columns
 
-    spec, data, root, members = _demo(args.leads)
+    spec, data, root, members = demo_sweep(args.leads)
     stores = resolve_stores(root)
     client = get_client(stores.tracking_uri)
     os.environ["MLFLOW_TRACKING_URI"] = stores.tracking_uri  # models:/ URIs resolve there

@@ -35,7 +35,7 @@ START_TIMEOUT = 240
 def _register(leads: int) -> tuple[str, Any]:
     """Fit, log and register the ensemble; return the tracking URI and the request rows."""
     sys.path.insert(0, str(Path(__file__).parent))
-    from bench_onerow import _demo
+    from demo_sweep import demo_sweep  # benchmarks/ is on the path of a script run
 
     from agileds.sweeps._objective import build_model
     from agileds.tracking import (
@@ -49,7 +49,7 @@ def _register(leads: int) -> tuple[str, Any]:
     )
     from agileds.tracking._models import read_columns
 
-    spec, data, root, members = _demo(leads)
+    spec, data, root, members = demo_sweep(leads)
     stores = resolve_stores(root)
     client = get_client(stores.tracking_uri)
     experiment = ensure_experiment(client, "bench-serve", stores.artifact_root)

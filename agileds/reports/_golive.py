@@ -242,23 +242,7 @@ def metric_rows(comparison: Comparison) -> list[MetricRow]:
 
     names = sorted(METRICS[comparison.task], key=lambda n: n != comparison.metric)
     c, p, d = comparison.candidate, comparison.production, comparison.deltas
-    return [
-        MetricRow(
-            n,
-            c.get(n),
-            c.get(f"{n}.ci_low"),
-            c.get(f"{n}.ci_high"),
-            p.get(n),
-            p.get(f"{n}.ci_low"),
-            p.get(f"{n}.ci_high"),
-            d.get(n),
-            d.get(f"{n}.ci_low"),
-            d.get(f"{n}.ci_high"),
-            d.get(f"{n}.p_value"),
-        )
-        for n in names
-        if n in c
-    ]
+    return [MetricRow.of(n, c.get(n), c, p, d) for n in names if n in c]
 
 
 def serving_rows(comparison: Comparison) -> list[ServingRow]:

@@ -93,6 +93,30 @@ class MetricRow:
     delta_ci_high: float | None = None
     p_value: float | None = None
 
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        value: float | None,
+        own: Mapping[str, float],
+        production: Mapping[str, float],
+        deltas: Mapping[str, float],
+    ) -> MetricRow:
+        """The row of ``name`` from flat measurements (``auroc``, ``auroc.ci_low``, ...)."""
+        return cls(
+            name,
+            value,
+            own.get(f"{name}.ci_low"),
+            own.get(f"{name}.ci_high"),
+            production.get(name),
+            production.get(f"{name}.ci_low"),
+            production.get(f"{name}.ci_high"),
+            deltas.get(name),
+            deltas.get(f"{name}.ci_low"),
+            deltas.get(f"{name}.ci_high"),
+            deltas.get(f"{name}.p_value"),
+        )
+
 
 @dataclass(frozen=True)
 class CvRow:
@@ -183,20 +207,7 @@ class RunReport:
 
     def _metric_row(self, name: str) -> MetricRow:
         value = self.holdout.get(name, self.facts.get(name))
-        h, p, d = self.holdout, self.production, self.deltas
-        return MetricRow(
-            name,
-            value,
-            h.get(f"{name}.ci_low"),
-            h.get(f"{name}.ci_high"),
-            p.get(name),
-            p.get(f"{name}.ci_low"),
-            p.get(f"{name}.ci_high"),
-            d.get(name),
-            d.get(f"{name}.ci_low"),
-            d.get(f"{name}.ci_high"),
-            d.get(f"{name}.p_value"),
-        )
+        return MetricRow.of(name, value, self.holdout, self.production, self.deltas)
 
 
 def build_run_report(
